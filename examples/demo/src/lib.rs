@@ -1,0 +1,282 @@
+//! The actix-authz reference app: every attribute and every row of the HTTP contract on a few
+//! routes. `cargo run -p demo` serves it; the tests drive the same routes through
+//! [`configure`].
+//!
+//! | route | protection |
+//! | --- | --- |
+//! | `GET /health` | public |
+//! | `GET /me` | authenticated |
+//! | `GET /admin` | role `admin` |
+//! | `GET /reports` | any of roles `admin`, `auditor` |
+//! | `DELETE /posts/{id}` | role `editor` and permission `posts:delete` |
+//! | `GET /articles` | scope `articles:read` |
+//! | `POST /articles` | scope `articles:write` |
+//! | `GET /counter` | public |
+//! | `POST /counter` | role `admin` |
+//! | `GET /items/{id}?q=N` | authenticated |
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use actix_authz::{
+    AuthzConfig, BasicAuthenticator, Caller, JwtAuthenticator, Principal, authenticated,
+    constant_time_eq, requires,
+};
+use actix_web::{HttpResponse, Responder, delete, get, post, web};
+use jsonwebtoken::{EncodingKey, Header};
+use serde::{Deserialize, Serialize};
+
+/// The realm of every challenge.
+pub const REALM: &str = "demo";
+
+/// The HS256 secret used when `DEMO_JWT_SECRET` is not set.
+pub const DEFAULT_SECRET: &str = "demo-secret";
+
+/// The Basic users: id, password, roles, permissions.
+pub const USERS: &[(&str, &str, &[&str], &[&str])] = &[
+    ("alice", "wonderland", &["admin"], &[]),
+    ("bob", "builder", &["editor"], &["posts:delete"]),
+    ("carol", "p:q", &[], &[]),
+];
+
+/// The JWT secret: `DEMO_JWT_SECRET`, or [`DEFAULT_SECRET`].
+pub fn secret_from_env() -> String {
+    std::env::var("DEMO_JWT_SECRET").unwrap_or_else(|_| DEFAULT_SECRET.to_owned())
+}
+
+/// The authorization configuration: Bearer JWT (HS256 with `secret`), then Basic.
+pub fn authz(secret: &[u8]) -> AuthzConfig {
+    AuthzConfig::new(REALM)
+        .authenticator(JwtAuthenticator::hs256(secret))
+        .authenticator(BasicAuthenticator::new(|credentials| async move {
+            let user = USERS.iter().find(|(id, ..)| *id == credentials.user_id());
+            // Compare against something even for an unknown user, so that a wrong user and a
+            // wrong password take the same path.
+            let expected = user.map_or("\0no user\0", |(_, password, ..)| *password);
+            let password_ok =
+                constant_time_eq(credentials.password().as_bytes(), expected.as_bytes());
+            Ok(match user {
+                Some((id, _, roles, permissions)) if password_ok => Some(
+                    Principal::new(*id)
+                        .with_roles(roles.iter().copied())
+                        .with_permissions(permissions.iter().copied()),
+                ),
+                _ => None,
+            })
+        }))
+}
+
+/// The app's state, shared by all workers.
+#[derive(Debug, Default)]
+pub struct State {
+    counter: AtomicU64,
+    articles: Mutex<Vec<Article>>,
+}
+
+impl State {
+    /// How many times `POST /counter` ran: tests read it to prove that a refused request never
+    /// reached the handler.
+    pub fn count(&self) -> u64 {
+        self.counter.load(Ordering::SeqCst)
+    }
+
+    /// How many articles `POST /articles` created.
+    pub fn article_count(&self) -> usize {
+        self.articles.lock().map_or(0, |articles| articles.len())
+    }
+}
+
+/// An article of `GET /articles` and `POST /articles`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Article {
+    /// Its number, from 1.
+    pub id: u32,
+    /// Its title.
+    pub title: String,
+}
+
+/// Registers the demo's routes. The app also needs [`authz`] and a `web::Data<State>`.
+///
+/// ```
+/// use actix_web::{App, web};
+///
+/// let app = App::new()
+///     .app_data(demo::authz(b"secret"))
+///     .app_data(web::Data::new(demo::State::default()))
+///     .configure(demo::configure);
+/// # let _ = app;
+/// ```
+pub fn configure(config: &mut web::ServiceConfig) {
+    config
+        .service(health)
+        .service(me)
+        .service(admin)
+        .service(reports)
+        .service(delete_post)
+        .service(list_articles)
+        .service(create_article)
+        .service(counter)
+        .service(increment)
+        .service(item);
+}
+
+#[get("/health")]
+async fn health() -> &'static str {
+    "ok"
+}
+
+#[get("/me")]
+#[authenticated]
+async fn me(caller: Caller) -> impl Responder {
+    web::Json(caller.identity().clone())
+}
+
+#[get("/admin")]
+#[requires(role = "admin")]
+async fn admin() -> &'static str {
+    "admin area"
+}
+
+#[requires(any(role = "admin", role = "auditor"))]
+#[get("/reports")]
+async fn reports() -> &'static str {
+    "reports"
+}
+
+#[delete("/posts/{id}")]
+#[requires(role = "editor", permission = "posts:delete")]
+async fn delete_post(id: web::Path<u32>) -> HttpResponse {
+    let _deleted = id.into_inner();
+    HttpResponse::NoContent().finish()
+}
+
+#[get("/articles")]
+#[requires(scope = "articles:read")]
+async fn list_articles(state: web::Data<State>) -> impl Responder {
+    let mut articles = vec![Article {
+        id: 1,
+        title: "Declarative authorization".to_owned(),
+    }];
+    if let Ok(created) = state.articles.lock() {
+        articles.extend(created.iter().cloned());
+    }
+    web::Json(articles)
+}
+
+/// The body of `POST /articles`.
+#[derive(Debug, Deserialize)]
+struct NewArticle {
+    title: String,
+}
+
+#[post("/articles")]
+#[requires(scope = "articles:write")]
+async fn create_article(
+    state: web::Data<State>,
+    body: web::Json<NewArticle>,
+) -> actix_web::Result<HttpResponse> {
+    let mut articles = state
+        .articles
+        .lock()
+        .map_err(|_| actix_web::error::ErrorInternalServerError("article store unavailable"))?;
+    let article = Article {
+        id: u32::try_from(articles.len())
+            .unwrap_or(u32::MAX)
+            .saturating_add(2),
+        title: body.into_inner().title,
+    };
+    articles.push(article.clone());
+    Ok(HttpResponse::Created().json(article))
+}
+
+#[derive(Debug, Serialize)]
+struct Count {
+    count: u64,
+}
+
+#[get("/counter")]
+async fn counter(state: web::Data<State>) -> web::Json<Count> {
+    web::Json(Count {
+        count: state.count(),
+    })
+}
+
+#[post("/counter")]
+#[requires(role = "admin")]
+async fn increment(state: web::Data<State>) -> web::Json<Count> {
+    let count = state.counter.fetch_add(1, Ordering::SeqCst) + 1;
+    web::Json(Count { count })
+}
+
+#[derive(Debug, Deserialize)]
+struct ItemQuery {
+    q: u32,
+}
+
+#[derive(Debug, Serialize)]
+struct ItemView {
+    id: u32,
+    q: u32,
+}
+
+#[get("/items/{id}")]
+#[authenticated]
+async fn item(id: web::Path<u32>, query: web::Query<ItemQuery>) -> web::Json<ItemView> {
+    web::Json(ItemView {
+        id: id.into_inner(),
+        q: query.q,
+    })
+}
+
+/// What a demo token says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenSpec {
+    /// The `sub` claim.
+    pub sub: String,
+    /// The `roles` claim.
+    pub roles: Vec<String>,
+    /// The `permissions` claim.
+    pub permissions: Vec<String>,
+    /// The `scope` claim (space-separated), if any.
+    pub scope: Option<String>,
+    /// Seconds from now to `exp` (negative: already expired).
+    pub ttl: i64,
+    /// Seconds from now to `nbf`, if the token has one.
+    pub not_before: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Claims<'a> {
+    sub: &'a str,
+    exp: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nbf: Option<i64>,
+    roles: &'a [String],
+    permissions: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a str>,
+}
+
+/// Signs a token for `spec` with HS256 and `secret`, as `cargo run -p demo -- token` does.
+pub fn sign_token(secret: &[u8], spec: &TokenSpec) -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        });
+    let claims = Claims {
+        sub: &spec.sub,
+        exp: now.saturating_add(spec.ttl),
+        nbf: spec.not_before.map(|offset| now.saturating_add(offset)),
+        roles: &spec.roles,
+        permissions: &spec.permissions,
+        scope: spec.scope.as_deref(),
+    };
+    jsonwebtoken::encode(
+        &Header::default(),
+        &claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .expect("HS256 signing of serializable claims cannot fail")
+}

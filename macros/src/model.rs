@@ -1,0 +1,380 @@
+//! The validated model of a handler's policy: what the attributes require, checked for every
+//! mistake a user can make, each reported at its own tokens.
+
+use std::fmt::Write as _;
+
+use syn::{Expr, ExprLit, Lit, LitStr};
+
+use crate::attr::{Form, Item, Items};
+use crate::errors::Errors;
+
+/// Which attribute an argument list came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    Authenticated,
+    Requires,
+}
+
+impl Origin {
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "authenticated" => Some(Self::Authenticated),
+            "requires" => Some(Self::Requires),
+            _ => None,
+        }
+    }
+
+    /// The attribute's name, as written after `#[`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Authenticated => "authenticated",
+            Self::Requires => "requires",
+        }
+    }
+
+    pub(crate) fn attribute(self) -> &'static str {
+        match self {
+            Self::Authenticated => "#[authenticated]",
+            Self::Requires => "#[requires]",
+        }
+    }
+}
+
+pub(crate) enum Requirement {
+    Role(LitStr),
+    Permission(LitStr),
+    Scope(LitStr),
+    All(Vec<Requirement>),
+    Any(Vec<Requirement>),
+    Not(Box<Requirement>),
+}
+
+/// Everything the attributes on one handler declare together.
+#[derive(Default)]
+pub(crate) struct Policy {
+    /// All of these must hold; empty means any authenticated caller.
+    pub(crate) requirements: Vec<Requirement>,
+    pub(crate) realm: Option<LitStr>,
+    pub(crate) krate: Option<syn::Path>,
+}
+
+const LEAVES: [&str; 3] = ["role", "permission", "scope"];
+const GROUPS: [&str; 3] = ["any", "all", "not"];
+const SETTINGS: [&str; 2] = ["realm", "crate"];
+
+impl Policy {
+    /// Adds one attribute's arguments. `attribute` is what an error about the attribute as a
+    /// whole underlines.
+    pub(crate) fn add(
+        &mut self,
+        origin: Origin,
+        attribute: &dyn quote::ToTokens,
+        items: &Items,
+        errors: &mut Errors,
+    ) {
+        let mut requirements = Vec::new();
+        let mut any_requirement_item = false;
+        for item in items {
+            let key = item.key.to_string();
+            match key.as_str() {
+                "realm" => {
+                    if let Some(realm) = setting(item, errors) {
+                        check_realm(&realm, errors);
+                        set_once(&mut self.realm, realm, item, errors);
+                    }
+                }
+                "crate" => {
+                    if let Some(path) = setting(item, errors) {
+                        match path.parse::<syn::Path>() {
+                            Ok(path) => set_once(&mut self.krate, path, item, errors),
+                            Err(_) => errors.at(
+                                &path,
+                                "expected a path such as `crate = \"my_crate::authz\"`",
+                            ),
+                        }
+                    }
+                }
+                _ if origin == Origin::Authenticated => {
+                    if LEAVES.contains(&key.as_str()) || GROUPS.contains(&key.as_str()) {
+                        errors.at(
+                            item,
+                            format!(
+                                "`#[authenticated]` takes no requirement; \
+                                 use `#[requires({key} ...)]` instead"
+                            ),
+                        );
+                    } else {
+                        errors.at(&item.key, unknown_key(&key, &SETTINGS));
+                    }
+                }
+                _ => {
+                    any_requirement_item = true;
+                    if let Some(requirement) = requirement(item, errors) {
+                        requirements.push((item, requirement));
+                    }
+                }
+            }
+        }
+        if origin == Origin::Requires && !any_requirement_item {
+            errors.at(
+                attribute,
+                "`#[requires]` needs at least one requirement, e.g. \
+                 `#[requires(role = \"admin\")]`; use `#[authenticated]` to admit any \
+                 authenticated caller",
+            );
+        }
+        reject_repeats(&requirements, errors);
+        self.requirements
+            .extend(requirements.into_iter().map(|(_, r)| r));
+    }
+}
+
+fn requirement(item: &Item, errors: &mut Errors) -> Option<Requirement> {
+    let key = item.key.to_string();
+    match (key.as_str(), &item.form) {
+        ("role" | "permission" | "scope", Form::Value(value)) => {
+            let value = string_literal(&key, value, errors)?;
+            check_name(&key, &value, errors);
+            Some(match key.as_str() {
+                "role" => Requirement::Role(value),
+                "permission" => Requirement::Permission(value),
+                _ => Requirement::Scope(value),
+            })
+        }
+        ("role" | "permission" | "scope", _) => {
+            errors.at(
+                item,
+                format!("expected `{key} = \"...\"`, with the {key} as a string literal"),
+            );
+            None
+        }
+        ("any" | "all" | "not", Form::List(_, items)) => {
+            let children: Vec<_> = items
+                .iter()
+                .filter_map(|child| Some((child, nested(child, errors)?)))
+                .collect();
+            reject_repeats(&children, errors);
+            let children: Vec<_> = children.into_iter().map(|(_, r)| r).collect();
+            match key.as_str() {
+                "not" if items.len() != 1 => {
+                    errors.at(
+                        item,
+                        "`not(...)` takes exactly one requirement; \
+                         combine several with `any(...)` or `all(...)` inside it",
+                    );
+                    None
+                }
+                "not" => Some(Requirement::Not(Box::new(children.into_iter().next()?))),
+                _ if items.is_empty() => {
+                    errors.at(
+                        item,
+                        format!("`{key}()` is empty; list at least one requirement inside it"),
+                    );
+                    None
+                }
+                // A child with an error was reported already; build nothing.
+                _ if children.len() != items.len() => None,
+                "any" => Some(Requirement::Any(children)),
+                _ => Some(Requirement::All(children)),
+            }
+        }
+        ("any" | "all" | "not", _) => {
+            errors.at(
+                item,
+                format!(
+                    "`{key}` takes its requirements in parentheses, \
+                     e.g. `{key}(role = \"admin\", role = \"auditor\")`"
+                ),
+            );
+            None
+        }
+        _ => {
+            let accepted: Vec<_> = LEAVES
+                .iter()
+                .chain(&GROUPS)
+                .chain(&SETTINGS)
+                .copied()
+                .collect();
+            errors.at(&item.key, unknown_key(&key, &accepted));
+            None
+        }
+    }
+}
+
+/// A requirement inside `any/all/not(...)`, where settings have no place.
+fn nested(item: &Item, errors: &mut Errors) -> Option<Requirement> {
+    if SETTINGS.contains(&item.key.to_string().as_str()) {
+        errors.at(
+            item,
+            format!(
+                "`{}` can only be set at the top level of the attribute",
+                item.key
+            ),
+        );
+        return None;
+    }
+    requirement(item, errors)
+}
+
+fn setting(item: &Item, errors: &mut Errors) -> Option<LitStr> {
+    match &item.form {
+        Form::Value(value) => string_literal(&item.key.to_string(), value, errors),
+        _ => {
+            errors.at(
+                item,
+                format!("expected `{} = \"...\"`, with a string literal", item.key),
+            );
+            None
+        }
+    }
+}
+
+fn set_once<T>(slot: &mut Option<T>, value: T, item: &Item, errors: &mut Errors) {
+    if slot.is_some() {
+        errors.at(item, format!("duplicate key `{}`: set it once", item.key));
+    } else {
+        *slot = Some(value);
+    }
+}
+
+fn string_literal(key: &str, value: &Expr, errors: &mut Errors) -> Option<LitStr> {
+    if let Expr::Lit(ExprLit {
+        lit: Lit::Str(value),
+        ..
+    }) = value
+    {
+        return Some(value.clone());
+    }
+    let example = match key {
+        "crate" => "my_crate::authz",
+        "realm" => "api",
+        "permission" => "posts:delete",
+        "scope" => "articles:read",
+        _ => "admin",
+    };
+    errors.at(
+        value,
+        format!("expected a string literal, e.g. `{key} = \"{example}\"`"),
+    );
+    None
+}
+
+fn check_name(key: &str, value: &LitStr, errors: &mut Errors) {
+    let name = value.value();
+    if name.is_empty() {
+        errors.at(value, format!("empty {key}: give the {key}'s name"));
+    } else if name.trim() != name {
+        errors.at(
+            value,
+            format!("the {key} has leading or trailing whitespace; remove it"),
+        );
+    } else if let Some(c) = name.chars().find(|c| c.is_control()) {
+        errors.at(value, format!("invalid character {c:?} in {key}"));
+    } else if key == "scope" {
+        // RFC 6750 §3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+        if let Some(c) = name
+            .chars()
+            .find(|&c| !matches!(c, '\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e'))
+        {
+            errors.at(
+                value,
+                format!(
+                    "invalid character {c:?} in scope: a scope token is printable ASCII \
+                     without spaces, `\"` or `\\`; give several scopes as separate \
+                     `scope = \"...\"` items"
+                ),
+            );
+        }
+    }
+}
+
+fn check_realm(realm: &LitStr, errors: &mut Errors) {
+    let value = realm.value();
+    if value.is_empty() {
+        errors.at(realm, "empty realm: give the realm's name");
+    } else if let Some(c) = value.chars().find(|c| !(' '..='~').contains(c)) {
+        errors.at(
+            realm,
+            format!(
+                "invalid character {c:?} in realm: a realm must be printable ASCII \
+                 (space to `~`) to be sent in a `WWW-Authenticate` header"
+            ),
+        );
+    }
+}
+
+/// The same leaf twice in one list is a copy-and-paste slip: say so.
+fn reject_repeats(items: &[(&Item, Requirement)], errors: &mut Errors) {
+    for (index, (item, requirement)) in items.iter().enumerate() {
+        let Some(leaf) = leaf(requirement) else {
+            continue;
+        };
+        if items[..index]
+            .iter()
+            .any(|(_, earlier)| self::leaf(earlier).as_ref() == Some(&leaf))
+        {
+            errors.at(*item, "this requirement is listed twice; remove one");
+        }
+    }
+}
+
+fn leaf(requirement: &Requirement) -> Option<(&'static str, String)> {
+    match requirement {
+        Requirement::Role(value) => Some(("role", value.value())),
+        Requirement::Permission(value) => Some(("permission", value.value())),
+        Requirement::Scope(value) => Some(("scope", value.value())),
+        _ => None,
+    }
+}
+
+fn unknown_key(key: &str, accepted: &[&str]) -> String {
+    let mut message = format!("unknown key `{key}`, expected ");
+    if let [only, other] = accepted {
+        write!(message, "`{only}` or `{other}`").unwrap();
+    } else {
+        message.push_str("one of ");
+        let list: Vec<_> = accepted.iter().map(|k| format!("`{k}`")).collect();
+        message.push_str(&list.join(", "));
+    }
+    if let Some(close) = accepted
+        .iter()
+        .filter(|candidate| edit_distance(key, candidate) <= 2)
+        .min_by_key(|candidate| edit_distance(key, candidate))
+    {
+        write!(message, "; did you mean `{close}`?").unwrap();
+    }
+    message
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(edit_distance("roles", "role"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("perm", "permission"), 6);
+        let message = unknown_key("roles", &["role", "permission"]);
+        assert_eq!(
+            message,
+            "unknown key `roles`, expected `role` or `permission`; did you mean `role`?"
+        );
+        assert!(!unknown_key("zzzzzz", &LEAVES).contains("did you mean"));
+    }
+}

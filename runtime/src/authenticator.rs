@@ -1,0 +1,284 @@
+//! Turning a request into an [`Outcome`]: the [`Authenticator`] trait, the parsed
+//! [`Credentials`] of the `Authorization` header, and [`FnAuthenticator`] for your own logic.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use actix_web::HttpRequest;
+use futures_util::future::LocalBoxFuture;
+
+use crate::{Challenge, ChallengeKind, Identity};
+
+/// What an authenticator made of a request.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The request carries no credentials this authenticator handles; the next one is asked.
+    /// When every authenticator says so, the caller is anonymous (401).
+    Anonymous,
+    /// The credentials are valid and belong to this identity.
+    Authenticated(Arc<dyn Identity>),
+    /// The credentials are this authenticator's, but wrong (401, with this authenticator's
+    /// challenge marked as the failing one).
+    Invalid {
+        /// A short, fixed explanation for `error_description`; never include request data.
+        description: Option<&'static str>,
+    },
+    /// The request is malformed in a way that is not merely wrong credentials (400).
+    Malformed,
+    /// The credentials could not be checked, e.g. the user store is down (503). The handler
+    /// never runs.
+    Unavailable,
+}
+
+impl Outcome {
+    /// Wrong credentials, without a description.
+    pub const INVALID: Self = Self::Invalid { description: None };
+
+    /// An authenticated outcome for `identity`.
+    pub fn authenticated(identity: impl Identity) -> Self {
+        Self::Authenticated(Arc::new(identity))
+    }
+}
+
+/// The credentials of the request's single `Authorization` header: `scheme 1*SP rest`.
+///
+/// The scheme is a token (RFC 9110 §5.6.2) and is compared case-insensitively with
+/// [`has_scheme`](Self::has_scheme); the rest is kept as raw bytes, exactly as received
+/// (it need not be UTF-8, and it may be empty).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Credentials<'a> {
+    scheme: &'a str,
+    rest: &'a [u8],
+}
+
+impl<'a> Credentials<'a> {
+    /// Parses a header value; `None` when the value is empty, blank, or does not start with a
+    /// token followed by nothing or by at least one space.
+    pub fn parse(value: &'a [u8]) -> Option<Self> {
+        let value = value.trim_ascii();
+        let scheme_len = value.iter().position(|&b| b == b' ').unwrap_or(value.len());
+        let (scheme, rest) = value.split_at(scheme_len);
+        if scheme.is_empty() || !scheme.iter().copied().all(is_tchar) {
+            return None;
+        }
+        // `is_tchar` admits ASCII only, so this cannot fail.
+        let scheme = std::str::from_utf8(scheme).ok()?;
+        let rest = rest.trim_ascii_start();
+        Some(Self { scheme, rest })
+    }
+
+    /// The scheme as sent.
+    pub fn scheme(&self) -> &'a str {
+        self.scheme
+    }
+
+    /// Whether the scheme is `name`, ignoring ASCII case.
+    pub fn has_scheme(&self, name: &str) -> bool {
+        self.scheme.eq_ignore_ascii_case(name)
+    }
+
+    /// What follows the scheme and its spaces (a token68 or auth-params); may be empty.
+    pub fn rest(&self) -> &'a [u8] {
+        self.rest
+    }
+}
+
+impl fmt::Debug for Credentials<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("scheme", &self.scheme)
+            .field("rest", &"<redacted>")
+            .finish()
+    }
+}
+
+/// `tchar` of RFC 9110 §5.6.2.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Turns a request into an [`Outcome`], and says how to authenticate with it.
+///
+/// The framework asks each configured authenticator in turn, stopping at the first outcome that
+/// is not [`Outcome::Anonymous`], and only for handlers that need an identity. It parses the
+/// `Authorization` header once and refuses several of them before any authenticator runs.
+///
+/// # Example
+///
+/// An API-key authenticator (any `Authorization: ApiKey <key>` header):
+///
+/// ```
+/// use actix_authz::{
+///     Authenticator, Challenge, ChallengeKind, Credentials, Outcome, Principal, constant_time_eq,
+/// };
+/// use actix_web::HttpRequest;
+/// use futures_util::future::{LocalBoxFuture, ready};
+///
+/// struct ApiKey(&'static str);
+///
+/// impl Authenticator for ApiKey {
+///     fn authenticate<'a>(
+///         &'a self,
+///         _request: &'a HttpRequest,
+///         credentials: Option<Credentials<'a>>,
+///     ) -> LocalBoxFuture<'a, Outcome> {
+///         let outcome = match credentials {
+///             Some(c) if c.has_scheme("ApiKey") => {
+///                 if constant_time_eq(c.rest(), self.0.as_bytes()) {
+///                     Outcome::authenticated(Principal::new("service").with_roles(["admin"]))
+///                 } else {
+///                     Outcome::INVALID
+///                 }
+///             }
+///             _ => Outcome::Anonymous,
+///         };
+///         Box::pin(ready(outcome))
+///     }
+///
+///     fn challenge(&self, realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {
+///         match kind {
+///             ChallengeKind::Unauthenticated | ChallengeKind::InvalidCredentials { .. } => {
+///                 Some(Challenge::new("ApiKey", realm))
+///             }
+///             _ => None,
+///         }
+///     }
+/// }
+/// # let _ = actix_authz::AuthzConfig::new("api").authenticator(ApiKey("k"));
+/// ```
+pub trait Authenticator: Send + Sync + 'static {
+    /// Authenticates the request. `credentials` is the parsed `Authorization` header, if the
+    /// request has exactly one that parses. Return [`Outcome::Anonymous`] for credentials of
+    /// another scheme.
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a HttpRequest,
+        credentials: Option<Credentials<'a>>,
+    ) -> LocalBoxFuture<'a, Outcome>;
+
+    /// The challenge line this authenticator adds to a refusal of the given kind, if any.
+    /// The default adds none (sessions, upstream identities).
+    fn challenge(&self, realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {
+        let _ = (realm, kind);
+        None
+    }
+}
+
+/// An [`Authenticator`] from an async function of the request, for sessions, cookies, API keys
+/// or anything else; optionally with a challenge scheme for its 401s.
+///
+/// # Example
+///
+/// ```
+/// use actix_authz::{AuthzConfig, FnAuthenticator, Outcome, Principal};
+/// use actix_web::HttpRequest;
+///
+/// let by_header = FnAuthenticator::new(|request: HttpRequest| async move {
+///     match request.headers().get("x-service-key") {
+///         None => Outcome::Anonymous,
+///         Some(key) if key == "s3cr3t" => Outcome::authenticated(Principal::new("svc")),
+///         Some(_) => Outcome::INVALID,
+///     }
+/// })
+/// .challenge_scheme("ServiceKey");
+///
+/// let config = AuthzConfig::new("internal").authenticator(by_header);
+/// # let _ = config;
+/// ```
+pub struct FnAuthenticator<F> {
+    function: F,
+    scheme: Option<&'static str>,
+}
+
+impl<F, Fut> FnAuthenticator<F>
+where
+    F: Fn(HttpRequest) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Outcome> + 'static,
+{
+    /// Wraps `function`, which receives a handle to the request (a cheap clone).
+    pub fn new(function: F) -> Self {
+        Self {
+            function,
+            scheme: None,
+        }
+    }
+
+    /// The scheme of the challenge line this authenticator adds to 401 responses
+    /// (`<scheme> realm="…"`). Without it, it adds none.
+    #[must_use]
+    pub fn challenge_scheme(mut self, scheme: &'static str) -> Self {
+        self.scheme = Some(scheme);
+        self
+    }
+}
+
+impl<F> fmt::Debug for FnAuthenticator<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FnAuthenticator")
+            .field("scheme", &self.scheme)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F, Fut> Authenticator for FnAuthenticator<F>
+where
+    F: Fn(HttpRequest) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Outcome> + 'static,
+{
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a HttpRequest,
+        _credentials: Option<Credentials<'a>>,
+    ) -> LocalBoxFuture<'a, Outcome> {
+        Box::pin((self.function)(request.clone()))
+    }
+
+    fn challenge(&self, realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {
+        match kind {
+            ChallengeKind::Unauthenticated | ChallengeKind::InvalidCredentials { .. } => {
+                Some(Challenge::new(self.scheme?, realm))
+            }
+            ChallengeKind::InvalidRequest | ChallengeKind::InsufficientScope { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Credentials;
+
+    #[test]
+    fn parses_scheme_and_rest() {
+        let c = Credentials::parse(b"bEaReR   abc.def ").unwrap();
+        assert!(c.has_scheme("Bearer"));
+        assert_eq!(c.scheme(), "bEaReR");
+        assert_eq!(c.rest(), b"abc.def");
+
+        let bare = Credentials::parse(b"Bearer").unwrap();
+        assert!(bare.has_scheme("bearer"));
+        assert_eq!(bare.rest(), b"");
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_scheme() {
+        for value in [
+            &b""[..],
+            b"   ",
+            b"\tBearer x",
+            b"Bear\x00er x",
+            b"B\xc3\xa9arer x",
+            b"\"Bearer\" x",
+        ] {
+            assert_eq!(Credentials::parse(value), None, "{value:?}");
+        }
+        // A tab is not the separator: the scheme would be `Bearer\tx`, not a token.
+        assert_eq!(Credentials::parse(b"Bearer\tx"), None);
+    }
+
+    #[test]
+    fn debug_redacts_the_credential() {
+        let c = Credentials::parse(b"Basic c2VjcmV0").unwrap();
+        assert!(!format!("{c:?}").contains("c2VjcmV0"));
+    }
+}

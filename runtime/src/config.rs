@@ -1,0 +1,121 @@
+//! The per-application configuration: realm and authenticators.
+
+use std::fmt;
+use std::sync::Arc;
+
+use actix_web::http::header::HeaderValue;
+
+use crate::{Authenticator, ChallengeKind, InvalidRealm, Realm};
+
+/// The authorization configuration of an `App`: its realm and its authenticators, asked in the
+/// order they were added.
+///
+/// Register it once with [`App::app_data`](actix_web::App::app_data); every protected handler
+/// of the app reads it. A protected handler of an app without it answers 500 (and logs why),
+/// never the handler's response.
+///
+/// # Example
+///
+/// ```
+/// use actix_authz::{AuthzConfig, BasicAuthenticator, JwtAuthenticator, Principal, requires};
+/// use actix_web::{App, HttpResponse, get};
+///
+/// #[get("/admin")]
+/// #[requires(role = "admin")]
+/// async fn admin() -> HttpResponse {
+///     HttpResponse::Ok().body("admin area")
+/// }
+///
+/// let config = AuthzConfig::new("api")
+///     .authenticator(JwtAuthenticator::hs256(b"a long random secret"))
+///     .authenticator(BasicAuthenticator::new(|_credentials| async {
+///         Ok(None::<Principal>) // nobody, in this example
+///     }));
+///
+/// let app = App::new().app_data(config).service(admin);
+/// # let _ = app;
+/// ```
+#[derive(Clone)]
+pub struct AuthzConfig {
+    inner: Arc<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
+    realm: Realm,
+    authenticators: Vec<Arc<dyn Authenticator>>,
+}
+
+impl AuthzConfig {
+    /// A configuration for `realm`, with no authenticator yet.
+    ///
+    /// # Panics
+    ///
+    /// If `realm` is empty or not printable ASCII; see [`try_new`](Self::try_new).
+    #[track_caller]
+    pub fn new(realm: &str) -> Self {
+        match Self::try_new(realm) {
+            Ok(config) => config,
+            Err(error) => panic!("invalid realm {realm:?}: {error}"),
+        }
+    }
+
+    /// A configuration for `realm`, or the reason the realm is refused.
+    pub fn try_new(realm: &str) -> Result<Self, InvalidRealm> {
+        Ok(Self {
+            inner: Arc::new(Inner {
+                realm: Realm::new(realm)?,
+                authenticators: Vec::new(),
+            }),
+        })
+    }
+
+    /// Adds an authenticator, asked after those added before it.
+    #[must_use]
+    pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
+        Arc::make_mut(&mut self.inner)
+            .authenticators
+            .push(Arc::new(authenticator));
+        self
+    }
+
+    /// The realm of the challenges.
+    pub fn realm(&self) -> &str {
+        self.inner.realm.as_str()
+    }
+
+    pub(crate) fn authenticators(&self) -> &[Arc<dyn Authenticator>] {
+        &self.inner.authenticators
+    }
+
+    /// One challenge line per authenticator that has one, each asked with the kind `kind_of`
+    /// gives for its index.
+    pub(crate) fn challenges<'a>(
+        &self,
+        realm: Option<&str>,
+        kind_of: impl Fn(usize) -> Option<ChallengeKind<'a>>,
+    ) -> Vec<HeaderValue> {
+        let realm = realm.unwrap_or(self.realm());
+        self.authenticators()
+            .iter()
+            .enumerate()
+            .filter_map(|(index, authenticator)| authenticator.challenge(realm, kind_of(index)?))
+            .filter_map(|challenge| {
+                let value = challenge.to_header_value();
+                if value.is_none() {
+                    tracing::error!("a challenge holds a character no header may carry; left out");
+                }
+                value
+            })
+            .collect()
+    }
+}
+
+impl fmt::Debug for AuthzConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthzConfig")
+            .field("realm", &self.realm())
+            .field("authenticators", &self.inner.authenticators.len())
+            .finish()
+    }
+}

@@ -1,0 +1,297 @@
+//! Bearer JWT authentication (RFC 6750) on the `jsonwebtoken` crate.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use actix_web::HttpRequest;
+use futures_util::future::{LocalBoxFuture, ready};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::de::DeserializeOwned;
+
+use crate::{Authenticator, Challenge, ChallengeKind, Credentials, Identity, Outcome, Principal};
+
+/// Longest Bearer token looked at; longer ones are refused without being decoded.
+const MAX_TOKEN_LEN: usize = 8 * 1024;
+
+/// Authenticates `Authorization: Bearer <JWT>` requests.
+///
+/// - Only the algorithms of the allow-list are accepted; all must fit the key's family.
+/// - `exp` is required and checked, `nbf` is checked when present, both with a leeway (default
+///   60 seconds, like `jsonwebtoken`).
+/// - `iss` and `aud` are required and checked when configured.
+/// - The claims become the identity: [`Principal`] by default (claims `sub`, `roles`,
+///   `permissions`, `scope`), or your own type with [`claims`](Self::claims).
+///
+/// Any failure is [`Outcome::Invalid`], answered 401 with
+/// `Bearer realm="…", error="invalid_token"`. Tokens in the query string are never read.
+///
+/// # Example
+///
+/// ```
+/// use actix_authz::{AuthzConfig, JwtAuthenticator};
+/// use jsonwebtoken::{Algorithm, DecodingKey};
+///
+/// let hs = JwtAuthenticator::hs256(b"a long random secret").leeway(5);
+/// let rs = JwtAuthenticator::new(
+///     DecodingKey::from_rsa_components("sXch", "AQAB").unwrap(),
+///     &[Algorithm::RS256],
+/// )
+/// .unwrap()
+/// .issuer(["https://issuer.example"])
+/// .audience(["my-api"]);
+/// let config = AuthzConfig::new("api").authenticator(hs);
+/// # let _ = (config, rs);
+/// ```
+pub struct JwtAuthenticator<C = Principal> {
+    key: DecodingKey,
+    validation: Validation,
+    claims: PhantomData<fn() -> C>,
+}
+
+/// The error of [`JwtAuthenticator::new`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JwtConfigError {
+    /// The algorithm allow-list is empty.
+    NoAlgorithm,
+    /// An algorithm of the allow-list does not fit the key (e.g. `RS256` with an HMAC secret).
+    AlgorithmDoesNotFitKey(Algorithm),
+}
+
+impl fmt::Display for JwtConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoAlgorithm => f.write_str("the JWT algorithm allow-list is empty"),
+            Self::AlgorithmDoesNotFitKey(alg) => {
+                write!(f, "the JWT algorithm {alg:?} does not fit the decoding key")
+            }
+        }
+    }
+}
+
+impl std::error::Error for JwtConfigError {}
+
+impl JwtAuthenticator<Principal> {
+    /// HS256 with a shared secret, the common case for a single service.
+    pub fn hs256(secret: &[u8]) -> Self {
+        Self::with_validation(
+            DecodingKey::from_secret(secret),
+            Validation::new(Algorithm::HS256),
+        )
+    }
+
+    /// A key and the algorithms accepted with it.
+    pub fn new(key: DecodingKey, algorithms: &[Algorithm]) -> Result<Self, JwtConfigError> {
+        let Some(&first) = algorithms.first() else {
+            return Err(JwtConfigError::NoAlgorithm);
+        };
+        if let Some(&alg) = algorithms.iter().find(|alg| alg.family() != key.family()) {
+            return Err(JwtConfigError::AlgorithmDoesNotFitKey(alg));
+        }
+        let mut validation = Validation::new(first);
+        validation.algorithms = algorithms.to_vec();
+        Ok(Self::with_validation(key, validation))
+    }
+
+    fn with_validation(key: DecodingKey, mut validation: Validation) -> Self {
+        validation.set_required_spec_claims(&["exp"]);
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        // Checked only when an audience is configured; see `audience`.
+        validation.validate_aud = false;
+        Self {
+            key,
+            validation,
+            claims: PhantomData,
+        }
+    }
+}
+
+impl<C> JwtAuthenticator<C> {
+    /// Reads the identity from the claims as `D` instead, your own claims type.
+    ///
+    /// ```
+    /// use actix_authz::{Identity, JwtAuthenticator};
+    ///
+    /// #[derive(Debug, serde::Deserialize)]
+    /// struct Claims {
+    ///     sub: String,
+    ///     tenant_admin: bool,
+    /// }
+    ///
+    /// impl Identity for Claims {
+    ///     fn subject(&self) -> &str {
+    ///         &self.sub
+    ///     }
+    ///     fn has_role(&self, role: &str) -> bool {
+    ///         role == "admin" && self.tenant_admin
+    ///     }
+    /// }
+    ///
+    /// let jwt = JwtAuthenticator::hs256(b"secret").claims::<Claims>();
+    /// # let _ = jwt;
+    /// ```
+    pub fn claims<D: DeserializeOwned + Identity>(self) -> JwtAuthenticator<D> {
+        JwtAuthenticator {
+            key: self.key,
+            validation: self.validation,
+            claims: PhantomData,
+        }
+    }
+
+    /// Requires `iss` to be one of `issuers`.
+    #[must_use]
+    pub fn issuer<S: ToString>(mut self, issuers: impl IntoIterator<Item = S>) -> Self {
+        let issuers: Vec<String> = issuers.into_iter().map(|s| s.to_string()).collect();
+        self.validation.set_issuer(&issuers);
+        self.validation.required_spec_claims.insert("iss".into());
+        self
+    }
+
+    /// Requires `aud` to contain one of `audiences`.
+    #[must_use]
+    pub fn audience<S: ToString>(mut self, audiences: impl IntoIterator<Item = S>) -> Self {
+        let audiences: Vec<String> = audiences.into_iter().map(|s| s.to_string()).collect();
+        self.validation.set_audience(&audiences);
+        self.validation.validate_aud = true;
+        self.validation.required_spec_claims.insert("aud".into());
+        self
+    }
+
+    /// Clock-skew tolerance for `exp` and `nbf`, in seconds.
+    #[must_use]
+    pub fn leeway(mut self, seconds: u64) -> Self {
+        self.validation.leeway = seconds;
+        self
+    }
+
+    fn verify(&self, token: &[u8]) -> Outcome
+    where
+        C: DeserializeOwned + Identity,
+    {
+        if token.is_empty() || token.len() > MAX_TOKEN_LEN || !is_b64token(token) {
+            return Outcome::Invalid {
+                description: Some(MALFORMED),
+            };
+        }
+        match jsonwebtoken::decode::<C>(token, &self.key, &self.validation) {
+            Ok(data) => Outcome::Authenticated(Arc::new(data.claims)),
+            Err(error) => {
+                let description = match error.kind() {
+                    ErrorKind::ExpiredSignature => EXPIRED,
+                    ErrorKind::ImmatureSignature => IMMATURE,
+                    _ => INVALID,
+                };
+                tracing::debug!(reason = ?error.kind(), "bearer token refused");
+                Outcome::Invalid {
+                    description: Some(description),
+                }
+            }
+        }
+    }
+}
+
+const MALFORMED: &str = "the access token is malformed";
+const EXPIRED: &str = "the access token expired";
+const IMMATURE: &str = "the access token is not valid yet";
+const INVALID: &str = "the access token is invalid";
+
+/// `b64token` of RFC 6750 §2.1.
+fn is_b64token(token: &[u8]) -> bool {
+    let body_len = token.len() - token.iter().rev().take_while(|&&b| b == b'=').count();
+    body_len > 0
+        && token[..body_len]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
+impl<C> fmt::Debug for JwtAuthenticator<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtAuthenticator")
+            .field("algorithms", &self.validation.algorithms)
+            .field("leeway", &self.validation.leeway)
+            .field("iss", &self.validation.iss)
+            .field("aud", &self.validation.aud)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: DeserializeOwned + Identity> Authenticator for JwtAuthenticator<C> {
+    fn authenticate<'a>(
+        &'a self,
+        _request: &'a HttpRequest,
+        credentials: Option<Credentials<'a>>,
+    ) -> LocalBoxFuture<'a, Outcome> {
+        let outcome = match credentials {
+            Some(credentials) if credentials.has_scheme("Bearer") => {
+                self.verify(credentials.rest())
+            }
+            _ => Outcome::Anonymous,
+        };
+        Box::pin(ready(outcome))
+    }
+
+    fn challenge(&self, realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {
+        let challenge = Challenge::new("Bearer", realm);
+        Some(match kind {
+            ChallengeKind::Unauthenticated => challenge,
+            ChallengeKind::InvalidCredentials { description } => {
+                let challenge = challenge.param("error", "invalid_token");
+                match description {
+                    Some(description) => challenge.param("error_description", description),
+                    None => challenge,
+                }
+            }
+            ChallengeKind::InvalidRequest => challenge.param("error", "invalid_request"),
+            ChallengeKind::InsufficientScope { scope } => {
+                let challenge = challenge.param("error", "insufficient_scope");
+                match scope {
+                    Some(scope) => challenge.param("scope", scope),
+                    None => challenge,
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn b64token_syntax() {
+        assert!(is_b64token(b"abc.DEF-_~+/=="));
+        assert!(!is_b64token(b"=="));
+        assert!(!is_b64token(b"a=b"));
+        assert!(!is_b64token(b"a b"));
+        assert!(!is_b64token(b"a,b"));
+        assert!(!is_b64token("é".as_bytes()));
+    }
+
+    #[test]
+    fn descriptions_use_only_rfc6750_characters() {
+        for text in [MALFORMED, EXPIRED, IMMATURE, INVALID] {
+            assert!(
+                text.bytes()
+                    .all(|b| matches!(b, 0x20 | 0x21 | 0x23..=0x5b | 0x5d..=0x7e)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn allow_list_must_fit_the_key() {
+        let key = DecodingKey::from_secret(b"s");
+        assert_eq!(
+            JwtAuthenticator::new(key.clone(), &[]).unwrap_err(),
+            JwtConfigError::NoAlgorithm
+        );
+        assert_eq!(
+            JwtAuthenticator::new(key.clone(), &[Algorithm::HS256, Algorithm::RS256]).unwrap_err(),
+            JwtConfigError::AlgorithmDoesNotFitKey(Algorithm::RS256)
+        );
+        assert!(JwtAuthenticator::new(key, &[Algorithm::HS256, Algorithm::HS512]).is_ok());
+    }
+}

@@ -1,0 +1,200 @@
+//! Declarative, HTTP-correct authorization for [actix-web](https://actix.rs) handlers.
+//!
+//! ```
+//! use actix_authz::{AuthzConfig, JwtAuthenticator, requires};
+//! use actix_web::{App, get};
+//!
+//! #[get("/admin")]
+//! #[requires(role = "admin")]
+//! async fn admin() -> &'static str {
+//!     "admin area"
+//! }
+//!
+//! let config = AuthzConfig::new("api").authenticator(JwtAuthenticator::hs256(b"secret"));
+//! let app = App::new().app_data(config).service(admin);
+//! # let _ = app;
+//! ```
+//!
+//! A request to `/admin` gets:
+//!
+//! - **401** with a `WWW-Authenticate` challenge per configured scheme when it carries no valid
+//!   identity (no credentials, wrong ones, an expired token);
+//! - **403** when the identity is valid but lacks the role;
+//! - **400** when it carries several `Authorization` headers, **503** when an authenticator's
+//!   backend is down;
+//! - the handler's response otherwise.
+//!
+//! Refusals carry `Cache-Control: no-store` and an RFC 9457 `application/problem+json` body, and
+//! never echo a credential. The check runs before any other extractor of the handler, so an
+//! anonymous caller learns nothing from a 404 of a bad path parameter or a 400 of a bad body.
+//!
+//! # Pieces
+//!
+//! - [`#[authenticated]`](authenticated) and [`#[requires(...)]`](requires) declare what a
+//!   handler needs.
+//! - [`AuthzConfig`] holds the realm and the [`Authenticator`]s: [`JwtAuthenticator`] (Bearer),
+//!   [`BasicAuthenticator`], [`FnAuthenticator`] (your own logic), or your own implementation.
+//!   [`attach_identity`] takes an identity from upstream middleware instead.
+//! - [`Identity`] is what requirements ask about; [`Principal`] is a ready implementation, and
+//!   [`Caller`] hands it to the handler.
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod authenticator;
+mod basic;
+mod challenge;
+mod config;
+mod error;
+mod guard;
+mod identity;
+mod jwt;
+mod requirement;
+
+pub use authenticator::{Authenticator, Credentials, FnAuthenticator, Outcome};
+pub use basic::{
+    BackendUnavailable, BasicAuthenticator, BasicCredentials, MAX_COMPARED_LEN, constant_time_eq,
+};
+pub use challenge::{Challenge, ChallengeKind, InvalidRealm, Realm};
+pub use config::AuthzConfig;
+pub use error::{AuthzError, RefusalKind};
+pub use guard::{Caller, attach_identity};
+pub use identity::{Identity, Principal};
+pub use jwt::{JwtAuthenticator, JwtConfigError};
+pub use requirement::Requirement;
+
+/// Requires an authenticated caller: any valid identity.
+///
+/// Anonymous callers and callers with invalid credentials get 401 with a challenge; the handler
+/// runs for every valid identity. Place it above or below `#[get(...)]`/`#[route(...)]`.
+///
+/// Options: `realm = "…"` overrides the configured realm in this handler's challenges;
+/// `crate = "path"` names this crate when it is re-exported under another path.
+///
+/// # Example
+///
+/// ```
+/// use actix_authz::{AuthzConfig, Caller, Identity, Principal, authenticated, attach_identity};
+/// use actix_web::{App, dev::Service as _, get, test};
+///
+/// #[get("/me")]
+/// #[authenticated]
+/// async fn me(caller: Caller) -> String {
+///     caller.subject().to_owned()
+/// }
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let app = test::init_service(App::new().app_data(AuthzConfig::new("api")).service(me)).await;
+/// let response = test::call_service(&app, test::TestRequest::get().uri("/me").to_request()).await;
+/// assert_eq!(response.status(), 401);
+/// # });
+/// ```
+///
+/// # What it expands to
+///
+/// ```text
+/// #[doc(hidden)]
+/// struct __authz_policy_me;
+/// impl ::actix_authz::__private::Policy for __authz_policy_me {
+///     const REQUIREMENT: &'static Requirement = &Requirement::Authenticated;
+///     const REALM: Option<&'static str> = None;
+/// }
+///
+/// #[get("/me")]
+/// async fn me(__authz_args: Guarded<__authz_policy_me, (Caller,)>) -> String {
+///     let (caller,) = __authz_args.into_inner();
+///     caller.subject().to_owned()
+/// }
+/// ```
+///
+/// The handler keeps its name, attributes, generics, where clause, return type and body; its
+/// arguments become one extractor that decides the policy first and then extracts them, so no
+/// other extractor runs for a refused request.
+#[cfg(feature = "macros")]
+#[doc(inline)]
+pub use actix_authz_macros::authenticated;
+
+/// Requires an authenticated caller that satisfies the listed requirements.
+///
+/// | item | holds when |
+/// | --- | --- |
+/// | `role = "admin"` | the identity has the role |
+/// | `permission = "posts:delete"` | the identity has the permission |
+/// | `scope = "articles:read"` | the credentials grant the OAuth scope |
+/// | `all(...)` | every item inside holds |
+/// | `any(...)` | at least one item inside holds |
+/// | `not(...)` | the one item inside does not hold |
+///
+/// Items nest freely. Several items at the top level, and several `#[requires]` on one handler,
+/// must all hold. Every requirement implies `#[authenticated]`: an anonymous caller always gets
+/// 401, never 403. A valid identity that fails the check gets 403; for a Bearer token the 403
+/// carries `error="insufficient_scope"`, with `scope="…"` listing the needed scopes it lacks.
+///
+/// Options, at the top level: `realm = "…"` and `crate = "path"`, as for
+/// [`#[authenticated]`](authenticated).
+///
+/// Mistakes are compile errors at the offending tokens: an unknown key, an empty `any()` or
+/// `all()`, an empty string, a value that is not a string literal, a scope or realm with
+/// characters a header cannot carry, or a handler that is not an `async fn`.
+///
+/// # Example
+///
+/// ```
+/// use actix_authz::{AuthzConfig, Principal, attach_identity, requires};
+/// use actix_web::{App, HttpResponse, delete, dev::Service as _, test, web};
+///
+/// #[delete("/posts/{id}")]
+/// #[requires(role = "editor", any(permission = "posts:delete", role = "admin"))]
+/// async fn delete_post(id: web::Path<u32>) -> HttpResponse {
+///     let _ = id;
+///     HttpResponse::NoContent().finish()
+/// }
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let app = test::init_service(
+///     App::new()
+///         .app_data(AuthzConfig::new("api"))
+///         .wrap_fn(|request, service| {
+///             attach_identity(&request, Principal::new("eve").with_roles(["editor"]));
+///             service.call(request)
+///         })
+///         .service(delete_post),
+/// )
+/// .await;
+/// let request = test::TestRequest::delete().uri("/posts/1").to_request();
+/// assert_eq!(test::call_service(&app, request).await.status(), 403);
+/// # });
+/// ```
+///
+/// # What it expands to
+///
+/// ```text
+/// #[doc(hidden)]
+/// struct __authz_policy_delete_post;
+/// impl ::actix_authz::__private::Policy for __authz_policy_delete_post {
+///     const REQUIREMENT: &'static Requirement = &Requirement::All(&[
+///         Requirement::Role("editor"),
+///         Requirement::Any(&[Requirement::Permission("posts:delete"), Requirement::Role("admin")]),
+///     ]);
+///     const REALM: Option<&'static str> = None;
+/// }
+///
+/// #[delete("/posts/{id}")]
+/// async fn delete_post(
+///     __authz_args: Guarded<__authz_policy_delete_post, (web::Path<u32>,)>,
+/// ) -> HttpResponse {
+///     let (id,) = __authz_args.into_inner();
+///     let _ = id;
+///     HttpResponse::NoContent().finish()
+/// }
+/// ```
+#[cfg(feature = "macros")]
+#[doc(inline)]
+pub use actix_authz_macros::requires;
+
+/// What the attributes' expansion names. Not public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::guard::{Guarded, Policy};
+    pub use crate::requirement::Requirement;
+    pub use ::core::option::Option::{self, None, Some};
+}
