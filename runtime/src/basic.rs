@@ -204,7 +204,8 @@ mod tests {
 
     #[test]
     fn refuses_undecodable_credentials() {
-        let no_padding = encode(b"alice:wonderlan");
+        let no_padding = encode(b"alice:wonderland");
+        assert!(no_padding.ends_with("=="));
         let no_padding = no_padding.trim_end_matches('=');
         for token in [
             "".to_owned(),

@@ -62,6 +62,10 @@ pub use identity::{Identity, Principal};
 pub use jwt::{JwtAuthenticator, JwtConfigError};
 pub use requirement::Requirement;
 
+/// The future an [`Authenticator`] returns, re-exported so that implementations need no
+/// dependency of their own.
+pub use futures_util::future::LocalBoxFuture;
+
 /// Requires an authenticated caller: any valid identity.
 ///
 /// Anonymous callers and callers with invalid credentials get 401 with a challenge; the handler
