@@ -42,6 +42,7 @@
 
 mod authenticator;
 mod basic;
+mod cache;
 mod challenge;
 mod config;
 mod error;
