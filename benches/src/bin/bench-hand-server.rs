@@ -1,0 +1,29 @@
+//! `bench-hand-server [--bind ADDR]`: `GET /admin` with the JWT check written by hand in the
+//! handler (jsonwebtoken, the same validation as `JwtAuthenticator::hs256`), on one worker.
+
+use actix_web::{App, HttpRequest, HttpServer, error, get};
+use authz_benches::{HandVerifier, ROLE, bind_address, hs256_secret};
+
+#[get("/admin")]
+async fn admin(request: HttpRequest) -> actix_web::Result<&'static str> {
+    let verifier = request
+        .app_data::<HandVerifier>()
+        .ok_or_else(|| error::ErrorInternalServerError("no HandVerifier registered"))?;
+    let claims = verifier.claims(&request)?;
+    if !claims.roles.iter().any(|role| role == ROLE) {
+        return Err(error::ErrorForbidden("forbidden"));
+    }
+    Ok("admin area")
+}
+
+fn main() -> std::io::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let bind = bind_address(&args);
+    let verifier = HandVerifier::hs256(&hs256_secret());
+    actix_web::rt::System::new().block_on(
+        HttpServer::new(move || App::new().app_data(verifier.clone()).service(admin))
+            .workers(1)
+            .bind(&bind)?
+            .run(),
+    )
+}
