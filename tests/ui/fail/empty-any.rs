@@ -1,0 +1,10 @@
+use actix_authz::requires;
+use actix_web::get;
+
+#[get("/reports")]
+#[requires(any())]
+async fn reports() -> &'static str {
+    "reports"
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use actix_authz::requires;
+use actix_web::get;
+
+#[get("/public")]
+#[requires(not())]
+async fn public() -> &'static str {
+    "public"
+}
+
+fn main() {}

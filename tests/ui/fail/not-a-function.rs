@@ -1,0 +1,6 @@
+use actix_authz::requires;
+
+#[requires(role = "admin")]
+struct Admin;
+
+fn main() {}

@@ -1,0 +1,10 @@
+use actix_authz::requires;
+use actix_web::get;
+
+#[get("/admin")]
+#[requires("admin")]
+async fn admin() -> &'static str {
+    "admin area"
+}
+
+fn main() {}
