@@ -1,19 +1,26 @@
-//! Code generation: the handler keeps its name, attributes, generics, where clause, return type
-//! and body; its arguments are extracted behind a guard that decides the policy first.
+//! Code generation. The user's function is kept whole, as an inner function, under the
+//! attributes that concern it; the handler registered with actix-web takes one extractor that
+//! decides the policy first and only then extracts the user's arguments.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote};
-use syn::parse::Parser as _;
-use syn::{Attribute, FnArg, Ident, ItemFn, Meta, parse_quote};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::{Attribute, FnArg, GenericParam, Ident, ItemFn, Meta, parse_quote};
 
-use crate::attr::Items;
+use crate::attr::parse_items;
 use crate::errors::Errors;
 use crate::model::{Origin, Policy, Requirement};
+
+/// What a sibling attribute becomes once the outermost one has taken its arguments: it still
+/// names the attribute (so its import is used) and expands to the item unchanged.
+const MERGED: &str = "__authz_merged";
 
 /// Expands one attribute on one item. Errors become `compile_error!` here and only here, next
 /// to the user's function, so that one mistake does not cascade into "cannot find function"
 /// errors and the IDE keeps working.
 pub(crate) fn handler(origin: Origin, args: TokenStream, item: TokenStream) -> TokenStream {
+    if is_merged(&args) {
+        return item;
+    }
     let mut function: ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
         Err(_) => {
@@ -26,9 +33,21 @@ pub(crate) fn handler(origin: Origin, args: TokenStream, item: TokenStream) -> T
     };
     match expand(origin, args, &mut function) {
         Ok(expanded) => expanded,
-        // `function` has lost this crate's attributes, so they do not report again.
-        Err(error) => with_error(error, function.into_token_stream()),
+        Err(error) => {
+            // Emitted as a valid async handler, so that neither the route attribute nor the
+            // callers report errors of their own about it.
+            function.sig.asyncness.get_or_insert_with(Default::default);
+            with_error(error, function.into_token_stream())
+        }
     }
+}
+
+fn is_merged(args: &TokenStream) -> bool {
+    let mut tokens = args.clone().into_iter();
+    matches!(
+        (tokens.next(), tokens.next()),
+        (Some(proc_macro2::TokenTree::Ident(ident)), None) if ident == MERGED
+    )
 }
 
 fn with_error(error: syn::Error, item: TokenStream) -> TokenStream {
@@ -40,48 +59,38 @@ fn expand(origin: Origin, args: TokenStream, function: &mut ItemFn) -> syn::Resu
     let mut errors = Errors::default();
     let mut policy = Policy::default();
     let this_attribute = Ident::new(origin.name(), Span::call_site());
-    add_arguments(origin, &this_attribute, args, &mut policy, &mut errors);
+    let items = parse_items(args, &mut errors);
+    policy.add(origin, &this_attribute, &items, &mut errors);
 
-    // Several of this crate's attributes on one handler are one all-of policy: the outermost
-    // one to expand takes the others off the function.
-    let mut kept = Vec::with_capacity(function.attrs.len());
-    for attribute in std::mem::take(&mut function.attrs) {
-        match sibling(&attribute) {
-            Some(origin) => {
-                let args = match &attribute.meta {
-                    Meta::Path(_) => TokenStream::new(),
-                    Meta::List(list) => list.tokens.clone(),
-                    Meta::NameValue(_) => {
-                        errors.at(
-                            &attribute,
-                            format!("expected `{}(...)`, with parentheses", origin.attribute()),
-                        );
-                        continue;
-                    }
-                };
-                add_arguments(origin, &attribute, args, &mut policy, &mut errors);
+    // Several of this crate's attributes on one handler are one all-of policy: the first to
+    // expand takes the arguments of the others.
+    for attribute in &mut function.attrs {
+        let Some(origin) = sibling(attribute) else {
+            continue;
+        };
+        match &attribute.meta {
+            Meta::List(list) if is_merged(&list.tokens) => continue,
+            Meta::List(list) => {
+                let items = parse_items(list.tokens.clone(), &mut errors);
+                policy.add(origin, &*attribute, &items, &mut errors);
             }
-            None => kept.push(attribute),
+            Meta::Path(_) => {
+                let items = parse_items(TokenStream::new(), &mut errors);
+                policy.add(origin, &*attribute, &items, &mut errors);
+            }
+            Meta::NameValue(_) => errors.at(
+                &*attribute,
+                format!("expected `#[{}(...)]`, with parentheses", origin.name()),
+            ),
         }
+        let path = attribute.path().clone();
+        let merged = Ident::new(MERGED, Span::call_site());
+        *attribute = parse_quote!(#[#path(#merged)]);
     }
-    function.attrs = kept;
 
     check_signature(origin, function, &mut errors);
     errors.finish(())?;
     Ok(generate(&policy, function))
-}
-
-fn add_arguments(
-    origin: Origin,
-    attribute: &dyn ToTokens,
-    args: TokenStream,
-    policy: &mut Policy,
-    errors: &mut Errors,
-) {
-    match Items::parse_terminated.parse2(args) {
-        Ok(items) => policy.add(origin, attribute, &items, errors),
-        Err(error) => errors.push(error),
-    }
 }
 
 /// Whether `attribute` is one of this crate's, by its last path segment (`requires`,
@@ -113,15 +122,44 @@ fn check_signature(origin: Origin, function: &ItemFn, errors: &mut Errors) {
     }
 }
 
-fn generate(policy: &Policy, function: &mut ItemFn) -> TokenStream {
-    let krate = policy
-        .krate
-        .clone()
-        .unwrap_or_else(|| parse_quote!(::actix_authz));
-    let private = quote!(#krate::__private);
+/// Where each of the function's remaining attributes goes: the registered handler, the user's
+/// inner function, or both.
+enum Placement {
+    Handler,
+    Inner,
+    Both,
+}
+
+fn placement(attribute: &Attribute) -> Placement {
+    const ROUTES: [&str; 11] = [
+        "get", "post", "put", "delete", "head", "connect", "options", "trace", "patch", "route",
+        "routes",
+    ];
+    const HANDLER: [&str; 5] = ["doc", "cfg", "cfg_attr", "deprecated", "must_use"];
+    const BOTH: [&str; 4] = ["allow", "warn", "deny", "forbid"];
+    let Some(last) = attribute.path().segments.last() else {
+        return Placement::Inner;
+    };
+    let name = last.ident.to_string();
+    if ROUTES.contains(&name.as_str())
+        || HANDLER.contains(&name.as_str())
+        || sibling(attribute).is_some()
+    {
+        Placement::Handler
+    } else if BOTH.contains(&name.as_str()) {
+        Placement::Both
+    } else {
+        Placement::Inner
+    }
+}
+
+fn generate(policy: &Policy, function: &ItemFn) -> TokenStream {
+    let private = match &policy.krate {
+        Some((path, span)) => quote_spanned!(*span=> #path::__private),
+        None => quote!(::actix_authz::__private),
+    };
     let marker = format_ident!("__authz_policy_{}", function.sig.ident);
     let visibility = &function.vis;
-
     let requirement = match policy.requirements.as_slice() {
         [] => quote!(#private::Requirement::Authenticated),
         [only] => requirement_tokens(&private, only),
@@ -132,29 +170,57 @@ fn generate(policy: &Policy, function: &mut ItemFn) -> TokenStream {
         None => quote!(#private::None),
     };
 
-    let args = Ident::new("__authz_args", Span::mixed_site());
-    let (patterns, types): (Vec<_>, Vec<_>) = function
-        .sig
+    let (mut handler_attributes, mut inner_attributes) = (Vec::new(), Vec::new());
+    for attribute in &function.attrs {
+        match placement(attribute) {
+            Placement::Handler => handler_attributes.push(attribute),
+            Placement::Inner => inner_attributes.push(attribute),
+            Placement::Both => {
+                handler_attributes.push(attribute);
+                inner_attributes.push(attribute);
+            }
+        }
+    }
+
+    let signature = &function.sig;
+    let name = &signature.ident;
+    let types: Vec<_> = signature
         .inputs
         .iter()
         .filter_map(|input| match input {
-            FnArg::Typed(typed) => Some((&typed.pat, &typed.ty)),
+            FnArg::Typed(typed) => Some(&typed.ty),
             // Refused by `check_signature`.
             FnArg::Receiver(_) => None,
         })
-        .unzip();
-    let guarded_inputs = quote!(#args: #private::Guarded<#marker, (#(#types,)*)>);
-    let block = &function.block;
-    let guarded_block = if patterns.is_empty() {
-        quote!(#block)
-    } else {
-        quote!({
-            let (#(#patterns,)*) = #args.into_inner();
-            #block
-        })
+        .collect();
+    let values: Vec<_> = (0..types.len())
+        .map(|index| Ident::new(&format!("__authz_arg{index}"), Span::mixed_site()))
+        .collect();
+    let args = Ident::new("__authz_args", Span::mixed_site());
+    let turbofish = {
+        let params: Vec<_> = signature
+            .generics
+            .params
+            .iter()
+            .filter_map(|param| match param {
+                GenericParam::Type(param) => Some(param.ident.to_token_stream()),
+                GenericParam::Const(param) => Some(param.ident.to_token_stream()),
+                GenericParam::Lifetime(_) => None,
+            })
+            .collect();
+        if params.is_empty() {
+            quote!()
+        } else {
+            quote!(::<#(#params),*>)
+        }
     };
-    function.sig.inputs = parse_quote!(#guarded_inputs);
-    function.block = parse_quote!(#guarded_block);
+    let mut handler_signature = signature.clone();
+    handler_signature.inputs = parse_quote!(#args: #private::Guarded<#marker, (#(#types,)*)>);
+    let mut inner = function.clone();
+    inner.attrs.clear();
+    inner.vis = syn::Visibility::Inherited;
+    let call_span = signature.ident.span();
+    let call = quote_spanned!(call_span=> #name #turbofish (#(#values),*).await);
 
     quote! {
         #[doc(hidden)]
@@ -166,7 +232,14 @@ fn generate(policy: &Policy, function: &mut ItemFn) -> TokenStream {
             const REALM: #private::Option<&'static str> = #realm;
         }
 
-        #function
+        #(#handler_attributes)*
+        #visibility #handler_signature {
+            #(#inner_attributes)*
+            #inner
+
+            let (#(#values,)*) = #args.into_inner();
+            #call
+        }
     }
 }
 

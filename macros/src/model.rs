@@ -3,9 +3,10 @@
 
 use std::fmt::Write as _;
 
+use quote::ToTokens as _;
 use syn::{Expr, ExprLit, Lit, LitStr};
 
-use crate::attr::{Form, Item, Items};
+use crate::attr::{Form, Item, Items, parse_items};
 use crate::errors::Errors;
 
 /// Which attribute an argument list came from.
@@ -55,7 +56,8 @@ pub(crate) struct Policy {
     /// All of these must hold; empty means any authenticated caller.
     pub(crate) requirements: Vec<Requirement>,
     pub(crate) realm: Option<LitStr>,
-    pub(crate) krate: Option<syn::Path>,
+    /// The path of the runtime crate, and the span of the string that named it.
+    pub(crate) krate: Option<(syn::Path, proc_macro2::Span)>,
 }
 
 const LEAVES: [&str; 3] = ["role", "permission", "scope"];
@@ -74,7 +76,7 @@ impl Policy {
     ) {
         let mut requirements = Vec::new();
         let mut any_requirement_item = false;
-        for item in items {
+        for item in &items.items {
             let key = item.key.to_string();
             match key.as_str() {
                 "realm" => {
@@ -86,7 +88,9 @@ impl Policy {
                 "crate" => {
                     if let Some(path) = setting(item, errors) {
                         match path.parse::<syn::Path>() {
-                            Ok(path) => set_once(&mut self.krate, path, item, errors),
+                            Ok(parsed) => {
+                                set_once(&mut self.krate, (parsed, path.span()), item, errors)
+                            }
                             Err(_) => errors.at(
                                 &path,
                                 "expected a path such as `crate = \"my_crate::authz\"`",
@@ -95,27 +99,32 @@ impl Policy {
                     }
                 }
                 _ if origin == Origin::Authenticated => {
-                    if LEAVES.contains(&key.as_str()) || GROUPS.contains(&key.as_str()) {
-                        errors.at(
+                    let requirement_key = LEAVES
+                        .iter()
+                        .chain(&GROUPS)
+                        .find(|candidate| edit_distance(&key, candidate) <= 1);
+                    match requirement_key {
+                        Some(_) => errors.at(
                             item,
                             format!(
                                 "`#[authenticated]` takes no requirement; \
-                                 use `#[requires({key} ...)]` instead"
+                                 use `#[requires({})]` instead",
+                                item.to_token_stream().to_string().replace(" (", "(")
                             ),
-                        );
-                    } else {
-                        errors.at(&item.key, unknown_key(&key, &SETTINGS));
+                        ),
+                        None => errors.at(&item.key, unknown_key(&key, &SETTINGS)),
                     }
                 }
                 _ => {
                     any_requirement_item = true;
-                    if let Some(requirement) = requirement(item, errors) {
+                    if let Some(requirement) = requirement(item, false, errors) {
                         requirements.push((item, requirement));
                     }
                 }
             }
         }
-        if origin == Origin::Requires && !any_requirement_item {
+        // A malformed item was meant as a requirement: it is reported already.
+        if origin == Origin::Requires && !any_requirement_item && !items.malformed {
             errors.at(
                 attribute,
                 "`#[requires]` needs at least one requirement, e.g. \
@@ -129,10 +138,11 @@ impl Policy {
     }
 }
 
-fn requirement(item: &Item, errors: &mut Errors) -> Option<Requirement> {
+/// One requirement; `nested` inside `any/all/not(...)`, where settings have no place.
+fn requirement(item: &Item, nested: bool, errors: &mut Errors) -> Option<Requirement> {
     let key = item.key.to_string();
     match (key.as_str(), &item.form) {
-        ("role" | "permission" | "scope", Form::Value(value)) => {
+        ("role" | "permission" | "scope", Form::Value(_, value)) => {
             let value = string_literal(&key, value, errors)?;
             check_name(&key, &value, errors);
             Some(match key.as_str() {
@@ -148,14 +158,24 @@ fn requirement(item: &Item, errors: &mut Errors) -> Option<Requirement> {
             );
             None
         }
-        ("any" | "all" | "not", Form::List(_, items)) => {
+        ("any" | "all" | "not", Form::List(_, tokens)) => {
+            let Items { items, malformed } = parse_items(tokens.clone(), errors);
             let children: Vec<_> = items
                 .iter()
-                .filter_map(|child| Some((child, nested(child, errors)?)))
+                .filter_map(|child| Some((child, requirement(child, true, errors)?)))
                 .collect();
             reject_repeats(&children, errors);
             let children: Vec<_> = children.into_iter().map(|(_, r)| r).collect();
             match key.as_str() {
+                _ if malformed => None,
+                "not" if items.is_empty() => {
+                    errors.at(
+                        item,
+                        "`not()` is empty; give the one requirement to negate, \
+                         e.g. `not(role = \"banned\")`",
+                    );
+                    None
+                }
                 "not" if items.len() != 1 => {
                     errors.at(
                         item,
@@ -164,7 +184,6 @@ fn requirement(item: &Item, errors: &mut Errors) -> Option<Requirement> {
                     );
                     None
                 }
-                "not" => Some(Requirement::Not(Box::new(children.into_iter().next()?))),
                 _ if items.is_empty() => {
                     errors.at(
                         item,
@@ -174,6 +193,7 @@ fn requirement(item: &Item, errors: &mut Errors) -> Option<Requirement> {
                 }
                 // A child with an error was reported already; build nothing.
                 _ if children.len() != items.len() => None,
+                "not" => Some(Requirement::Not(Box::new(children.into_iter().next()?))),
                 "any" => Some(Requirement::Any(children)),
                 _ => Some(Requirement::All(children)),
             }
@@ -188,37 +208,27 @@ fn requirement(item: &Item, errors: &mut Errors) -> Option<Requirement> {
             );
             None
         }
+        ("realm" | "crate", _) if nested => {
+            errors.at(
+                item,
+                format!("`{key}` can only be set at the top level of the attribute"),
+            );
+            None
+        }
         _ => {
-            let accepted: Vec<_> = LEAVES
-                .iter()
-                .chain(&GROUPS)
-                .chain(&SETTINGS)
-                .copied()
-                .collect();
+            let mut accepted: Vec<_> = LEAVES.iter().chain(&GROUPS).copied().collect();
+            if !nested {
+                accepted.extend(SETTINGS);
+            }
             errors.at(&item.key, unknown_key(&key, &accepted));
             None
         }
     }
 }
 
-/// A requirement inside `any/all/not(...)`, where settings have no place.
-fn nested(item: &Item, errors: &mut Errors) -> Option<Requirement> {
-    if SETTINGS.contains(&item.key.to_string().as_str()) {
-        errors.at(
-            item,
-            format!(
-                "`{}` can only be set at the top level of the attribute",
-                item.key
-            ),
-        );
-        return None;
-    }
-    requirement(item, errors)
-}
-
 fn setting(item: &Item, errors: &mut Errors) -> Option<LitStr> {
     match &item.form {
-        Form::Value(value) => string_literal(&item.key.to_string(), value, errors),
+        Form::Value(_, value) => string_literal(&item.key.to_string(), value, errors),
         _ => {
             errors.at(
                 item,

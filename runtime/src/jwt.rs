@@ -255,12 +255,14 @@ impl<C> JwtAuthenticator<C> {
         match jsonwebtoken::decode::<C>(token, &self.key, &self.validation) {
             Ok(data) => Ok(Arc::new(data.claims)),
             Err(error) => {
-                tracing::debug!(reason = ?error.kind(), "bearer token refused");
-                Err(match error.kind() {
+                let description = match error.kind() {
                     ErrorKind::ExpiredSignature => EXPIRED,
                     ErrorKind::ImmatureSignature => IMMATURE,
                     _ => INVALID,
-                })
+                };
+                // The error itself may quote decoded parts of the token: log the fixed text.
+                tracing::debug!(reason = description, "bearer token refused");
+                Err(description)
             }
         }
     }

@@ -106,14 +106,21 @@ pub use futures_util::future::LocalBoxFuture;
 ///
 /// #[get("/me")]
 /// async fn me(__authz_args: Guarded<__authz_policy_me, (Caller,)>) -> String {
-///     let (caller,) = __authz_args.into_inner();
-///     caller.subject().to_owned()
+///     async fn me(caller: Caller) -> String {
+///         caller.subject().to_owned()
+///     }
+///     let (__authz_arg0,) = __authz_args.into_inner();
+///     me(__authz_arg0).await
 /// }
 /// ```
 ///
-/// The handler keeps its name, attributes, generics, where clause, return type and body; its
-/// arguments become one extractor that decides the policy first and then extracts them, so no
-/// other extractor runs for a refused request.
+/// The registered handler takes one extractor that decides the policy first and only then
+/// extracts the handler's own arguments, so no other extractor runs for a refused request. Your
+/// function is kept whole inside it: its name, arguments, patterns, generics, where clause,
+/// return type and body, and the attributes written below this one (such as
+/// `#[tracing::instrument]`, which therefore sees the original arguments). Route attributes,
+/// `doc`, `cfg`, `deprecated` and `must_use` stay on the registered handler; lint levels go on
+/// both.
 #[cfg(feature = "macros")]
 #[doc(inline)]
 pub use actix_authz_macros::authenticated;
@@ -187,11 +194,17 @@ pub use actix_authz_macros::authenticated;
 /// async fn delete_post(
 ///     __authz_args: Guarded<__authz_policy_delete_post, (web::Path<u32>,)>,
 /// ) -> HttpResponse {
-///     let (id,) = __authz_args.into_inner();
-///     let _ = id;
-///     HttpResponse::NoContent().finish()
+///     async fn delete_post(id: web::Path<u32>) -> HttpResponse {
+///         let _ = id;
+///         HttpResponse::NoContent().finish()
+///     }
+///     let (__authz_arg0,) = __authz_args.into_inner();
+///     delete_post(__authz_arg0).await
 /// }
 /// ```
+///
+/// Several `#[requires]`/`#[authenticated]` on one handler become one policy: the first to
+/// expand takes the others' arguments and leaves them an empty marker.
 #[cfg(feature = "macros")]
 #[doc(inline)]
 pub use actix_authz_macros::requires;
