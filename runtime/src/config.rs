@@ -11,7 +11,11 @@ use crate::{Authenticator, ChallengeKind, InvalidRealm, Realm};
 /// order they were added.
 ///
 /// Register it once with [`App::app_data`](actix_web::App::app_data); every protected handler
-/// of the app reads it. A protected handler of an app without it answers 500 (and logs why),
+/// of the app reads it. A 401 must tell the client how to authenticate (RFC 9110 §11.6.1), so
+/// configure at least one authenticator with a challenge (the built-in Bearer and Basic ones
+/// have one; give a [`FnAuthenticator`](crate::FnAuthenticator) a
+/// [`challenge_scheme`](crate::FnAuthenticator::challenge_scheme)); a 401 without one is logged
+/// as a warning. A protected handler of an app without it answers 500 (and logs why),
 /// never the handler's response.
 ///
 /// # Example

@@ -7,6 +7,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
@@ -136,7 +137,16 @@ async fn identify(
     config: &AuthzConfig,
     realm: Option<&str>,
 ) -> Result<(Arc<dyn Identity>, Option<usize>), AuthzError> {
-    let refusal = |kind, challenges| Err(AuthzError::new(kind, challenges));
+    let refusal = |kind: RefusalKind, challenges: Vec<_>| {
+        if kind.status() == StatusCode::UNAUTHORIZED && challenges.is_empty() {
+            // RFC 9110 §11.6.1: a 401 must say how to authenticate.
+            tracing::warn!(
+                "a 401 carries no WWW-Authenticate challenge: configure at least one \
+                 authenticator that has one (e.g. FnAuthenticator::challenge_scheme)"
+            );
+        }
+        Err(AuthzError::new(kind, challenges))
+    };
     match resolve(request, config).await {
         Resolution::Identified { identity, source } => Ok((identity, source)),
         Resolution::Anonymous => refusal(
