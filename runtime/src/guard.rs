@@ -175,7 +175,7 @@ async fn identify(
 }
 
 /// Decides `requirement` for the request: `Ok` to run the handler, or the refusal.
-async fn authorize(
+pub(crate) async fn authorize(
     request: &HttpRequest,
     requirement: &Requirement,
     realm: Option<&str>,

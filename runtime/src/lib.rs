@@ -49,6 +49,7 @@ mod error;
 mod guard;
 mod identity;
 mod jwt;
+pub mod registry;
 mod requirement;
 
 pub use authenticator::{Authenticator, Credentials, FnAuthenticator, Outcome};
@@ -213,6 +214,8 @@ pub use actix_authz_macros::requires;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::guard::{Guarded, Policy};
+    pub use crate::registry::{DeclaredRoute, Protection, RouteEntry};
+    pub use ::inventory;
     pub use crate::requirement::Requirement;
     pub use ::core::option::Option::{self, None, Some};
 }
