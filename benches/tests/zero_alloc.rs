@@ -8,10 +8,11 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::future::Future;
 use std::hint::black_box;
 use std::task::{Context, Poll, Waker};
 
-use actix_authz::__private::{Guarded, Policy, Requirement};
+use actix_authz::__private::{CheckFailure, Guarded, Options, Policy, Requirement};
 use actix_authz::{AuthzConfig, Identity, Principal, attach_identity};
 use actix_web::FromRequest;
 use actix_web::dev::Payload;
@@ -130,9 +131,17 @@ fn requirements_decide_without_allocating() {
 macro_rules! policies {
     ($($policy:ident => $requirement:expr;)*) => {$(
         struct $policy;
-        impl Policy for $policy {
+        impl Policy<()> for $policy {
             const REQUIREMENT: &'static Requirement = &$requirement;
             const REALM: Option<&'static str> = None;
+            const OPTIONS: Options = Options::DEFAULT;
+            type Loaded = ();
+            fn check_arguments<'a>(
+                _: &'a dyn Identity,
+                _: &'a (),
+            ) -> impl Future<Output = Result<(), CheckFailure>> + 'a {
+                std::future::ready(Ok(()))
+            }
         }
     )*};
 }
@@ -151,7 +160,7 @@ policies! {
 /// Runs the generated extractor of policy `P` (with no handler arguments) to completion, and
 /// counts its allocations. The request's identity is already resolved, so this is the decision
 /// alone.
-fn guard_allocations<P: Policy>(request: &actix_web::HttpRequest) -> usize {
+fn guard_allocations<P: Policy<()>>(request: &actix_web::HttpRequest) -> usize {
     let (count, outcome) = allocations(|| {
         let mut future = Guarded::<P, ()>::from_request(request, &mut Payload::None);
         match future

@@ -89,8 +89,39 @@ fn expand(origin: Origin, args: TokenStream, function: &mut ItemFn) -> syn::Resu
     }
 
     check_signature(origin, function, &mut errors);
+    check_public(&policy, &mut errors);
+    let arguments = arguments(&policy, function, &mut errors);
     errors.finish(())?;
-    Ok(generate(&policy, function))
+    let route = declared_route(function);
+    Ok(if policy.is_public() {
+        generate_public(&policy, function, route)
+    } else {
+        generate(&policy, function, &arguments, route)
+    })
+}
+
+/// `#[public]` opts out of every rule: it cannot stand next to one.
+fn check_public(policy: &Policy, errors: &mut Errors) {
+    let Some((_, public)) = policy
+        .origins
+        .iter()
+        .find(|(origin, _)| *origin == Origin::Public)
+    else {
+        return;
+    };
+    if let Some((other, _)) = policy
+        .origins
+        .iter()
+        .find(|(origin, _)| *origin != Origin::Public)
+    {
+        errors.at(
+            public,
+            format!(
+                "a handler cannot be both `#[public]` and `{}`: remove one of them",
+                other.attribute()
+            ),
+        );
+    }
 }
 
 /// Whether `attribute` is one of this crate's, by its last path segment (`requires`,
@@ -153,11 +184,244 @@ fn placement(attribute: &Attribute) -> Placement {
     }
 }
 
-fn generate(policy: &Policy, function: &ItemFn) -> TokenStream {
-    let private = match &policy.krate {
+/// One argument of the user's function.
+struct Argument<'a> {
+    ty: &'a syn::Type,
+    /// The binding, when the pattern is a plain name.
+    name: Option<&'a Ident>,
+    /// Produced by a loader instead of extracted.
+    loaded: bool,
+}
+
+/// The function's arguments, with the names loaders and checks use checked against them.
+fn arguments<'a>(policy: &Policy, function: &'a ItemFn, errors: &mut Errors) -> Vec<Argument<'a>> {
+    let arguments: Vec<_> = function
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            FnArg::Typed(typed) => Some(Argument {
+                ty: &typed.ty,
+                name: match &*typed.pat {
+                    syn::Pat::Ident(pat) if pat.subpat.is_none() => Some(&pat.ident),
+                    _ => None,
+                },
+                loaded: false,
+            }),
+            // Refused by `check_signature`.
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let mut arguments = arguments;
+    let names: Vec<String> = arguments
+        .iter()
+        .filter_map(|argument| argument.name.map(ToString::to_string))
+        .collect();
+    let loaded_names: Vec<String> = policy.loaders.iter().map(|(n, _)| n.to_string()).collect();
+    let mut known: Vec<String> = std::iter::once("identity".to_owned())
+        .chain(names.iter().filter(|n| !loaded_names.contains(n)).cloned())
+        .collect();
+    for (name, loader) in &policy.loaders {
+        check_names(loader, &known, &names, errors);
+        match arguments
+            .iter_mut()
+            .find(|argument| argument.name.is_some_and(|n| n == name))
+        {
+            Some(argument) if argument.loaded => {
+                errors.at(name, format!("`{name}` is loaded twice"));
+            }
+            Some(argument) => argument.loaded = true,
+            None => errors.at(
+                name,
+                format!(
+                    "`{name}` is not an argument of the handler; a loader produces one of its \
+                     arguments, e.g. `load(post = find_post(id))` for `post: Post`{}",
+                    suggestion(&name.to_string(), &names)
+                ),
+            ),
+        }
+        known.push(name.to_string());
+    }
+    for check in &policy.checks {
+        check_names(check, &known, &names, errors);
+    }
+    arguments
+}
+
+/// Reports each bare name in the arguments of `expr` that is not a known name.
+fn check_names(expr: &syn::Expr, known: &[String], names: &[String], errors: &mut Errors) {
+    for ident in argument_names(expr) {
+        let name = ident.to_string();
+        if !known.contains(&name) {
+            let hint = if names.contains(&name) {
+                "; a loader can only use what is extracted or loaded before it".to_owned()
+            } else {
+                suggestion(&name, known)
+            };
+            errors.at(
+                ident,
+                format!(
+                    "unknown argument `{name}`: use the handler's arguments by name, or \
+                     `identity` for the caller{hint}"
+                ),
+            );
+        }
+    }
+}
+
+fn suggestion(name: &str, candidates: &[String]) -> String {
+    candidates
+        .iter()
+        .filter(|candidate| crate::model::edit_distance(name, candidate) <= 2)
+        .min_by_key(|candidate| crate::model::edit_distance(name, candidate))
+        .map(|close| format!("; did you mean `{close}`?"))
+        .unwrap_or_default()
+}
+
+/// The bare names passed to the calls of `expr` (`is_author(caller, post).await` names `caller`
+/// and `post`), looking through references, dereferences, fields and method calls.
+fn argument_names(expr: &syn::Expr) -> Vec<&Ident> {
+    fn names_in<'a>(expr: &'a syn::Expr, found: &mut Vec<&'a Ident>) {
+        match expr {
+            syn::Expr::Path(path) if path.qself.is_none() => {
+                found.extend(path.path.get_ident());
+            }
+            syn::Expr::Await(e) => names_in(&e.base, found),
+            syn::Expr::Reference(e) => names_in(&e.expr, found),
+            syn::Expr::Unary(e) => names_in(&e.expr, found),
+            syn::Expr::Field(e) => names_in(&e.base, found),
+            syn::Expr::Paren(e) => names_in(&e.expr, found),
+            syn::Expr::MethodCall(e) => {
+                names_in(&e.receiver, found);
+                e.args.iter().for_each(|arg| names_in(arg, found));
+            }
+            // The function's own path is not an argument.
+            syn::Expr::Call(e) => e.args.iter().for_each(|arg| names_in(arg, found)),
+            syn::Expr::Tuple(e) => e.elems.iter().for_each(|arg| names_in(arg, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    names_in(expr, &mut found);
+    found
+}
+
+/// The route the function's route attribute declares, when that attribute is still on it
+/// (written below this crate's attribute).
+fn declared_route(function: &ItemFn) -> Option<(Vec<String>, syn::LitStr)> {
+    const METHODS: [&str; 9] = [
+        "get", "post", "put", "delete", "head", "connect", "options", "trace", "patch",
+    ];
+    function.attrs.iter().find_map(|attribute| {
+        let name = attribute.path().segments.last()?.ident.to_string();
+        let Meta::List(list) = &attribute.meta else {
+            return None;
+        };
+        let items = list
+            .parse_args_with(
+                syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+            )
+            .ok()?;
+        let mut items = items.iter();
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(path),
+            ..
+        }) = items.next()?
+        else {
+            return None;
+        };
+        if METHODS.contains(&name.as_str()) {
+            return Some((vec![name.to_uppercase()], path.clone()));
+        }
+        if name != "route" {
+            return None;
+        }
+        let methods: Vec<String> = items
+            .filter_map(|item| match item {
+                syn::Expr::Assign(assign) => match (&*assign.left, &*assign.right) {
+                    (
+                        syn::Expr::Path(key),
+                        syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(method),
+                            ..
+                        }),
+                    ) if key.path.is_ident("method") => Some(method.value().to_uppercase()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        (!methods.is_empty()).then(|| (methods, path.clone()))
+    })
+}
+
+fn private_path(policy: &Policy) -> TokenStream {
+    match &policy.krate {
         Some((path, span)) => quote_spanned!(*span=> #path::__private),
         None => quote!(::actix_authz::__private),
+    }
+}
+
+fn registry_entry(
+    private: &TokenStream,
+    function: &ItemFn,
+    route: Option<(Vec<String>, syn::LitStr)>,
+    protection: TokenStream,
+) -> TokenStream {
+    let name = function.sig.ident.to_string();
+    let route = match route {
+        Some((methods, path)) => {
+            quote!(#private::Some(#private::DeclaredRoute::new(&[#(#methods),*], #path)))
+        }
+        None => quote!(#private::None),
     };
+    quote! {
+        #private::inventory::submit! {
+            #private::RouteEntry::new(#name, ::core::module_path!(), #route, #protection)
+        }
+    }
+}
+
+fn generate_public(
+    policy: &Policy,
+    function: &ItemFn,
+    route: Option<(Vec<String>, syn::LitStr)>,
+) -> TokenStream {
+    let private = private_path(policy);
+    let entry = registry_entry(
+        &private,
+        function,
+        route,
+        quote!(#private::Protection::Public),
+    );
+    quote! {
+        #entry
+        #function
+    }
+}
+
+/// Tokens of an expression, as the user wrote it, for logs and the route audit.
+fn source_text(tokens: &impl ToTokens) -> String {
+    let text = tokens.to_token_stream().to_string();
+    [
+        (" (", "("),
+        ("( ", "("),
+        (" )", ")"),
+        (" ,", ","),
+        (" .", "."),
+        (". ", "."),
+    ]
+    .iter()
+    .fold(text, |text, (from, to)| text.replace(from, to))
+}
+
+fn generate(
+    policy: &Policy,
+    function: &ItemFn,
+    arguments: &[Argument<'_>],
+    route: Option<(Vec<String>, syn::LitStr)>,
+) -> TokenStream {
+    let private = private_path(policy);
     let marker = format_ident!("__authz_policy_{}", function.sig.ident);
     let visibility = &function.vis;
     let requirement = match policy.requirements.as_slice() {
@@ -169,6 +433,12 @@ fn generate(policy: &Policy, function: &ItemFn) -> TokenStream {
         Some(realm) => quote!(#private::Some(#realm)),
         None => quote!(#private::None),
     };
+    let hide = policy.hide.is_some();
+    let deny = match &policy.deny {
+        Some(deny) => quote!(#private::Some(#deny)),
+        None => quote!(#private::None),
+    };
+    let check_texts: Vec<String> = policy.checks.iter().map(source_text).collect();
 
     let (mut handler_attributes, mut inner_attributes) = (Vec::new(), Vec::new());
     for attribute in &function.attrs {
@@ -184,19 +454,83 @@ fn generate(policy: &Policy, function: &ItemFn) -> TokenStream {
 
     let signature = &function.sig;
     let name = &signature.ident;
-    let types: Vec<_> = signature
-        .inputs
+    let extracted_types: Vec<_> = arguments
         .iter()
-        .filter_map(|input| match input {
-            FnArg::Typed(typed) => Some(&typed.ty),
-            // Refused by `check_signature`.
-            FnArg::Receiver(_) => None,
+        .filter(|a| !a.loaded)
+        .map(|a| a.ty)
+        .collect();
+    let loaded_types: Vec<_> = arguments
+        .iter()
+        .filter(|a| a.loaded)
+        .map(|a| a.ty)
+        .collect();
+    let value = |index: usize| Ident::new(&format!("__authz_arg{index}"), Span::mixed_site());
+    let (mut extracted_values, mut loaded_values) = (Vec::new(), Vec::new());
+    for (index, argument) in arguments.iter().enumerate() {
+        if argument.loaded {
+            loaded_values.push(value(index));
+        } else {
+            extracted_values.push(value(index));
+        }
+    }
+    let values: Vec<_> = (0..arguments.len()).map(value).collect();
+
+    // The loaders and checks see the extracted arguments by reference, under their own names,
+    // and `identity`; each loaded value joins them, by reference, once loaded.
+    let used: Vec<String> = policy
+        .loaders
+        .iter()
+        .map(|(_, loader)| loader)
+        .chain(&policy.checks)
+        .flat_map(argument_names)
+        .map(ToString::to_string)
+        .collect();
+    let identity_binding = used
+        .iter()
+        .any(|name| name == "identity")
+        .then(|| quote!(let identity = __authz_identity;));
+    let extracted_bindings = arguments
+        .iter()
+        .filter(|argument| !argument.loaded)
+        .enumerate()
+        .filter_map(|(index, argument)| {
+            let name = argument.name?;
+            let index = syn::Index::from(index);
+            used.contains(&name.to_string())
+                .then(|| quote!(let #name = &__authz_args.#index;))
+        });
+    let loader_steps = policy
+        .loaders
+        .iter()
+        .enumerate()
+        .map(|(index, (name, loader))| {
+            let slot = format_ident!("__authz_loaded{index}");
+            let text = source_text(loader);
+            quote! {
+                let #slot = #private::LoaderOutput::into_loaded(#loader, #text)?;
+                #[allow(unused_variables)]
+                let #name = &#slot;
+            }
+        });
+    let loaded_slots: Vec<_> = arguments
+        .iter()
+        .filter(|argument| argument.loaded)
+        .map(|argument| {
+            let position = policy
+                .loaders
+                .iter()
+                .position(|(name, _)| Some(name) == argument.name)
+                .unwrap_or_default();
+            format_ident!("__authz_loaded{position}")
         })
         .collect();
-    let values: Vec<_> = (0..types.len())
-        .map(|index| Ident::new(&format!("__authz_arg{index}"), Span::mixed_site()))
-        .collect();
-    let args = Ident::new("__authz_args", Span::mixed_site());
+    let check_steps = policy
+        .checks
+        .iter()
+        .zip(&check_texts)
+        .map(|(check, text)| quote!(#private::CheckOutput::into_verdict(#check, #text)?;));
+
+    let (impl_generics, _, where_clause) = signature.generics.split_for_impl();
     let turbofish = {
         let params: Vec<_> = signature
             .generics
@@ -214,30 +548,67 @@ fn generate(policy: &Policy, function: &ItemFn) -> TokenStream {
             quote!(::<#(#params),*>)
         }
     };
+    let args = Ident::new("__authz_args", Span::mixed_site());
     let mut handler_signature = signature.clone();
-    handler_signature.inputs = parse_quote!(#args: #private::Guarded<#marker, (#(#types,)*)>);
+    handler_signature.inputs =
+        parse_quote!(#args: #private::Guarded<#marker, (#(#extracted_types,)*)>);
     let mut inner = function.clone();
     inner.attrs.clear();
     inner.vis = syn::Visibility::Inherited;
-    let call_span = signature.ident.span();
-    let call = quote_spanned!(call_span=> #name #turbofish (#(#values),*).await);
+    let call = quote_spanned!(name.span()=> #name #turbofish (#(#values),*).await);
+    let entry = registry_entry(
+        &private,
+        function,
+        route,
+        quote! {
+            #private::Protection::Protected {
+                requirement: #marker::REQUIREMENT,
+                hidden: #hide,
+                checks: &[#(#check_texts),*],
+            }
+        },
+    );
 
     quote! {
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
         #visibility struct #marker;
 
-        impl #private::Policy for #marker {
+        impl #marker {
             const REQUIREMENT: &'static #private::Requirement = &#requirement;
-            const REALM: #private::Option<&'static str> = #realm;
         }
+
+        impl #impl_generics #private::Policy<(#(#extracted_types,)*)> for #marker #where_clause {
+            const REQUIREMENT: &'static #private::Requirement = #marker::REQUIREMENT;
+            const REALM: #private::Option<&'static str> = #realm;
+            const OPTIONS: #private::Options = #private::Options { hide: #hide, deny: #deny };
+            type Loaded = (#(#loaded_types,)*);
+
+            #[allow(clippy::needless_lifetimes, unused_variables)]
+            fn check_arguments<'__authz>(
+                __authz_identity: &'__authz dyn #private::Identity,
+                __authz_args: &'__authz (#(#extracted_types,)*),
+            ) -> impl #private::Future<
+                Output = #private::Result<Self::Loaded, #private::CheckFailure>,
+            > + '__authz {
+                async move {
+                    #identity_binding
+                    #(#extracted_bindings)*
+                    #(#loader_steps)*
+                    #(#check_steps)*
+                    #private::Ok((#(#loaded_slots,)*))
+                }
+            }
+        }
+
+        #entry
 
         #(#handler_attributes)*
         #visibility #handler_signature {
             #(#inner_attributes)*
             #inner
 
-            let (#(#values,)*) = #args.into_inner();
+            let ((#(#extracted_values,)*), (#(#loaded_values,)*)) = #args.into_inner();
             #call
         }
     }
@@ -250,6 +621,16 @@ fn requirement_tokens(private: &TokenStream, requirement: &Requirement) -> Token
             quote!(#private::Requirement::Permission(#permission))
         }
         Requirement::Scope(scope) => quote!(#private::Requirement::Scope(#scope)),
+        Requirement::TypedRole(vocabulary, role) => quote! {
+            #private::Requirement::TypedRole(
+                &<#vocabulary as #private::RoleVocabulary>::TERMS[#role as usize]
+            )
+        },
+        Requirement::TypedPermission(vocabulary, permission) => quote! {
+            #private::Requirement::TypedPermission(
+                &<#vocabulary as #private::PermissionVocabulary>::TERMS[#permission as usize]
+            )
+        },
         Requirement::All(all) => list_tokens(private, "All", all),
         Requirement::Any(any) => list_tokens(private, "Any", any),
         Requirement::Not(inner) => {

@@ -9,6 +9,7 @@ mod attr;
 mod errors;
 mod expand;
 mod model;
+mod vocabulary;
 
 use proc_macro::TokenStream;
 
@@ -23,4 +24,17 @@ pub fn authenticated(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn requires(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::handler(model::Origin::Requires, args.into(), item.into()).into()
+}
+
+/// Marks a handler as open to everyone, also inside a scope with a requirement. See
+/// `actix_authz::public`.
+#[proc_macro_attribute]
+pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::handler(model::Origin::Public, args.into(), item.into()).into()
+}
+
+/// Declares typed roles and permissions with their hierarchy. See `actix_authz::vocabulary`.
+#[proc_macro_attribute]
+pub fn vocabulary(args: TokenStream, item: TokenStream) -> TokenStream {
+    vocabulary::expand(args.into(), item.into()).into()
 }

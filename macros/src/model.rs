@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use quote::ToTokens as _;
-use syn::{Expr, ExprLit, Lit, LitStr};
+use syn::{Expr, ExprLit, Ident, Lit, LitStr};
 
 use crate::attr::{Form, Item, Items, parse_items};
 use crate::errors::Errors;
@@ -14,6 +14,7 @@ use crate::errors::Errors;
 pub(crate) enum Origin {
     Authenticated,
     Requires,
+    Public,
 }
 
 impl Origin {
@@ -21,6 +22,7 @@ impl Origin {
         match name {
             "authenticated" => Some(Self::Authenticated),
             "requires" => Some(Self::Requires),
+            "public" => Some(Self::Public),
             _ => None,
         }
     }
@@ -30,6 +32,7 @@ impl Origin {
         match self {
             Self::Authenticated => "authenticated",
             Self::Requires => "requires",
+            Self::Public => "public",
         }
     }
 
@@ -37,13 +40,17 @@ impl Origin {
         match self {
             Self::Authenticated => "#[authenticated]",
             Self::Requires => "#[requires]",
+            Self::Public => "#[public]",
         }
     }
 }
 
 pub(crate) enum Requirement {
     Role(LitStr),
+    /// `role = Role::Admin`: the vocabulary type and the whole path.
+    TypedRole(syn::Path, syn::ExprPath),
     Permission(LitStr),
+    TypedPermission(syn::Path, syn::ExprPath),
     Scope(LitStr),
     All(Vec<Requirement>),
     Any(Vec<Requirement>),
@@ -58,13 +65,30 @@ pub(crate) struct Policy {
     pub(crate) realm: Option<LitStr>,
     /// The path of the runtime crate, and the span of the string that named it.
     pub(crate) krate: Option<(syn::Path, proc_macro2::Span)>,
+    /// `hide`: denied callers get the app's not-found response.
+    pub(crate) hide: Option<Ident>,
+    /// `deny = path`: the handler's denial responder.
+    pub(crate) deny: Option<syn::ExprPath>,
+    /// `check = expr`: argument-aware checks, all of which must pass.
+    pub(crate) checks: Vec<Expr>,
+    /// `load(name = expr, ...)`: loaders, in order, each producing the argument `name`.
+    pub(crate) loaders: Vec<(Ident, Expr)>,
+    /// Which attributes were given, with the tokens that named them, for conflicts.
+    pub(crate) origins: Vec<(Origin, proc_macro2::TokenStream)>,
 }
 
 const LEAVES: [&str; 3] = ["role", "permission", "scope"];
 const GROUPS: [&str; 3] = ["any", "all", "not"];
-const SETTINGS: [&str; 2] = ["realm", "crate"];
+const SETTINGS: [&str; 6] = ["realm", "crate", "hide", "deny", "check", "load"];
 
 impl Policy {
+    /// Whether `#[public]` is among the attributes.
+    pub(crate) fn is_public(&self) -> bool {
+        self.origins
+            .iter()
+            .any(|(origin, _)| *origin == Origin::Public)
+    }
+
     /// Adds one attribute's arguments. `attribute` is what an error about the attribute as a
     /// whole underlines.
     pub(crate) fn add(
@@ -74,11 +98,73 @@ impl Policy {
         items: &Items,
         errors: &mut Errors,
     ) {
+        self.origins.push((origin, attribute.to_token_stream()));
         let mut requirements = Vec::new();
         let mut any_requirement_item = false;
         for item in &items.items {
             let key = item.key.to_string();
             match key.as_str() {
+                "crate" | "realm" | "hide" | "deny" | "check" | "load"
+                    if origin == Origin::Public && key != "crate" =>
+                {
+                    errors.at(
+                        item,
+                        format!("`#[public]` takes no `{key}`: a public handler is not checked"),
+                    );
+                }
+                "hide" => match &item.form {
+                    Form::Bare => set_once(&mut self.hide, item.key.clone(), item, errors),
+                    _ => errors.at(item, "expected `hide` alone, without a value"),
+                },
+                "deny" => match &item.form {
+                    Form::Value(_, Expr::Path(path)) => {
+                        set_once(&mut self.deny, path.clone(), item, errors)
+                    }
+                    _ => errors.at(
+                        item,
+                        "expected `deny = path::to::responder`, naming a \
+                         `fn(&actix_authz::Denial<'_>) -> HttpResponse`",
+                    ),
+                },
+                "check" => match &item.form {
+                    Form::Value(_, check) => {
+                        any_requirement_item = true;
+                        self.checks.push(check.clone());
+                    }
+                    _ => errors.at(
+                        item,
+                        "expected `check = predicate(arguments...)`, with `.await` after the \
+                         call for an async predicate",
+                    ),
+                },
+                "load" => match &item.form {
+                    Form::List(_, tokens) => {
+                        any_requirement_item = true;
+                        let Items { items, .. } = parse_items(tokens.clone(), errors);
+                        for loader in &items {
+                            match &loader.form {
+                                Form::Value(_, expr) => {
+                                    self.loaders.push((loader.key.clone(), expr.clone()))
+                                }
+                                _ => errors.at(
+                                    loader,
+                                    format!(
+                                        "expected `{} = loader(arguments...)`, naming the \
+                                         handler argument the loader produces",
+                                        loader.key
+                                    ),
+                                ),
+                            }
+                        }
+                        if items.is_empty() {
+                            errors.at(item, "`load()` is empty; give `argument = loader(...)`");
+                        }
+                    }
+                    _ => errors.at(
+                        item,
+                        "expected `load(argument = loader(...))`, with parentheses",
+                    ),
+                },
                 "realm" => {
                     if let Some(realm) = setting(item, errors) {
                         check_realm(&realm, errors);
@@ -97,6 +183,9 @@ impl Policy {
                             ),
                         }
                     }
+                }
+                _ if origin == Origin::Public => {
+                    errors.at(&item.key, unknown_key(&key, &["crate"]));
                 }
                 _ if origin == Origin::Authenticated => {
                     let requirement_key = LEAVES
@@ -142,6 +231,19 @@ impl Policy {
 fn requirement(item: &Item, nested: bool, errors: &mut Errors) -> Option<Requirement> {
     let key = item.key.to_string();
     match (key.as_str(), &item.form) {
+        ("role" | "permission", Form::Value(_, Expr::Path(path)))
+            if path.qself.is_none() && path.path.segments.len() >= 2 =>
+        {
+            // `Role::Admin`: the vocabulary is the path without its last segment.
+            let mut vocabulary = path.path.clone();
+            vocabulary.segments.pop();
+            vocabulary.segments.pop_punct();
+            Some(if key == "role" {
+                Requirement::TypedRole(vocabulary, path.clone())
+            } else {
+                Requirement::TypedPermission(vocabulary, path.clone())
+            })
+        }
         ("role" | "permission" | "scope", Form::Value(_, value)) => {
             let value = string_literal(&key, value, errors)?;
             check_name(&key, &value, errors);
@@ -262,9 +364,14 @@ fn string_literal(key: &str, value: &Expr, errors: &mut Errors) -> Option<LitStr
         "scope" => "articles:read",
         _ => "admin",
     };
+    let typed = match key {
+        "role" => " or a vocabulary path such as `role = Role::Admin`",
+        "permission" => " or a vocabulary path such as `permission = Permission::PostsDelete`",
+        _ => "",
+    };
     errors.at(
         value,
-        format!("expected a string literal, e.g. `{key} = \"{example}\"`"),
+        format!("expected a string literal, e.g. `{key} = \"{example}\"`{typed}"),
     );
     None
 }
@@ -330,6 +437,10 @@ fn reject_repeats(items: &[(&Item, Requirement)], errors: &mut Errors) {
 
 fn leaf(requirement: &Requirement) -> Option<(&'static str, String)> {
     match requirement {
+        Requirement::TypedRole(_, path) => Some(("role", path.to_token_stream().to_string())),
+        Requirement::TypedPermission(_, path) => {
+            Some(("permission", path.to_token_stream().to_string()))
+        }
         Requirement::Role(value) => Some(("role", value.value())),
         Requirement::Permission(value) => Some(("permission", value.value())),
         Requirement::Scope(value) => Some(("scope", value.value())),
@@ -356,7 +467,7 @@ fn unknown_key(key: &str, accepted: &[&str]) -> String {
     message
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -3,9 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 
+use actix_web::HttpResponse;
 use actix_web::http::header::HeaderValue;
 
-use crate::{Authenticator, ChallengeKind, InvalidRealm, Realm};
+use crate::{Authenticator, ChallengeKind, Denial, InvalidRealm, Realm};
 
 /// The authorization configuration of an `App`: its realm and its authenticators, asked in the
 /// order they were added.
@@ -48,7 +49,13 @@ pub struct AuthzConfig {
 struct Inner {
     realm: Realm,
     authenticators: Vec<Arc<dyn Authenticator>>,
+    deny: Option<DenialResponder>,
+    not_found: fn() -> HttpResponse,
 }
+
+/// Makes the response to a denial (401 or 403) from its [`Denial`]; see
+/// [`AuthzConfig::deny_with`] and the `deny = path` option of the attributes.
+pub type DenialResponder = fn(&Denial<'_>) -> HttpResponse;
 
 impl AuthzConfig {
     /// A configuration for `realm`, with no authenticator yet.
@@ -70,6 +77,8 @@ impl AuthzConfig {
             inner: Arc::new(Inner {
                 realm: Realm::new(realm)?,
                 authenticators: Vec::new(),
+                deny: None,
+                not_found: || HttpResponse::NotFound().finish(),
             }),
         })
     }
@@ -81,6 +90,47 @@ impl AuthzConfig {
             .authenticators
             .push(Arc::new(authenticator));
         self
+    }
+
+    /// Answers every 401 and 403 of the app with `responder` instead of the problem body
+    /// (a handler's own `deny = path` takes precedence). `Cache-Control: no-store` is added to
+    /// what it returns, and so are the challenge lines when it sets no `WWW-Authenticate`.
+    ///
+    /// ```
+    /// use actix_authz::{AuthzConfig, Denial};
+    /// use actix_web::HttpResponse;
+    ///
+    /// fn plain(denial: &Denial<'_>) -> HttpResponse {
+    ///     HttpResponse::build(denial.kind().status()).body(match denial.unmet() {
+    ///         Some(unmet) => format!("you lack {unmet}"),
+    ///         None => "please sign in".to_owned(),
+    ///     })
+    /// }
+    ///
+    /// let config = AuthzConfig::new("api").deny_with(plain);
+    /// # let _ = config;
+    /// ```
+    #[must_use]
+    pub fn deny_with(mut self, responder: DenialResponder) -> Self {
+        Arc::make_mut(&mut self.inner).deny = Some(responder);
+        self
+    }
+
+    /// The app's not-found response, which `hide` answers denied callers with and loaders that
+    /// find nothing answer everyone with. The default is actix-web's own 404 (empty body); set
+    /// this when the app has a `default_service` of its own, so that both stay byte-identical.
+    #[must_use]
+    pub fn not_found(mut self, response: fn() -> HttpResponse) -> Self {
+        Arc::make_mut(&mut self.inner).not_found = response;
+        self
+    }
+
+    pub(crate) fn denial_responder(&self) -> Option<DenialResponder> {
+        self.inner.deny
+    }
+
+    pub(crate) fn not_found_response(&self) -> HttpResponse {
+        (self.inner.not_found)()
     }
 
     /// The realm of the challenges.

@@ -1,7 +1,9 @@
 //! Refusals and their HTTP responses: the one place where a decision becomes a status, headers
 //! and an RFC 9457 `application/problem+json` body.
 
+use std::cell::RefCell;
 use std::fmt;
+use std::rc::Rc;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -17,6 +19,9 @@ pub enum RefusalKind {
     InvalidCredentials,
     /// A valid identity lacking what the handler requires (403).
     Forbidden,
+    /// A denied caller of a handler that hides its resources (`hide`), or a loader that found
+    /// nothing (404): the app's not-found response, so that existence does not leak.
+    NotFound,
     /// A malformed request, such as several `Authorization` headers (400).
     MalformedRequest,
     /// An authenticator could not decide, e.g. its backend is down (503).
@@ -68,10 +73,12 @@ refusal_kinds! {
         "The credentials provided are not valid.";
     Forbidden => FORBIDDEN, 403, "Forbidden",
         "The authenticated identity may not access this resource.";
+    NotFound => NOT_FOUND, 404, "Not Found",
+        "The requested resource does not exist.";
     MalformedRequest => BAD_REQUEST, 400, "Bad Request",
         "The request's credentials are malformed.";
     Unavailable => SERVICE_UNAVAILABLE, 503, "Service Unavailable",
-        "Authentication is temporarily unavailable.";
+        "The request cannot be decided right now; try again later.";
     Misconfigured => INTERNAL_SERVER_ERROR, 500, "Internal Server Error",
         "The server cannot decide on this request.";
 }
@@ -101,12 +108,27 @@ refusal_kinds! {
 pub struct AuthzError {
     kind: RefusalKind,
     challenges: Vec<HeaderValue>,
+    /// A response made by a custom denial responder or the app's not-found response, sent
+    /// instead of the problem body (once: responses cannot be copied).
+    custom: Option<Rc<RefCell<Option<HttpResponse>>>>,
 }
 
 impl AuthzError {
     /// A refusal of `kind` with these challenge lines.
     pub fn new(kind: RefusalKind, challenges: Vec<HeaderValue>) -> Self {
-        Self { kind, challenges }
+        Self {
+            kind,
+            challenges,
+            custom: None,
+        }
+    }
+
+    /// A refusal answered with `response` instead of the problem body. `Cache-Control:
+    /// no-store` is added, and so are the challenge lines when `response` has no
+    /// `WWW-Authenticate` of its own, so that a 401 still says how to authenticate.
+    pub fn with_response(mut self, response: HttpResponse) -> Self {
+        self.custom = Some(Rc::new(RefCell::new(Some(response))));
+        self
     }
 
     /// Why the request was refused.
@@ -132,6 +154,16 @@ impl ResponseError for AuthzError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let Some(mut response) = self.custom.as_ref().and_then(|custom| custom.take()) {
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            if !headers.contains_key(header::WWW_AUTHENTICATE) {
+                for challenge in &self.challenges {
+                    headers.append(header::WWW_AUTHENTICATE, challenge.clone());
+                }
+            }
+            return response;
+        }
         let mut response = HttpResponse::build(self.status_code());
         response
             .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
@@ -150,10 +182,11 @@ impl ResponseError for AuthzError {
 mod tests {
     use super::*;
 
-    const KINDS: [RefusalKind; 6] = [
+    const KINDS: [RefusalKind; 7] = [
         RefusalKind::MissingCredentials,
         RefusalKind::InvalidCredentials,
         RefusalKind::Forbidden,
+        RefusalKind::NotFound,
         RefusalKind::MalformedRequest,
         RefusalKind::Unavailable,
         RefusalKind::Misconfigured,

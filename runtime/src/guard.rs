@@ -2,19 +2,18 @@
 
 use std::any::Any;
 use std::fmt;
-use std::marker::PhantomData;
+use std::future::Future;
 use std::ops::Deref;
 use std::sync::Arc;
 
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use crate::{
-    AuthzConfig, AuthzError, ChallengeKind, Credentials, Identity, Outcome, Principal, RefusalKind,
-    Requirement,
+    AuthzConfig, AuthzError, ChallengeKind, Credentials, Denial, DenialResponder, Identity,
+    Outcome, Principal, RefusalKind, Requirement,
 };
 
 /// What authentication made of a request, cached in its extensions so that it runs at most
@@ -131,81 +130,165 @@ async fn authenticate(request: &HttpRequest, config: &AuthzConfig) -> Resolution
     Resolution::Anonymous
 }
 
-/// The identity of the request, or the refusal of an unauthenticated one.
-async fn identify(
-    request: &HttpRequest,
-    config: &AuthzConfig,
-    realm: Option<&str>,
-) -> Result<(Arc<dyn Identity>, Option<usize>), AuthzError> {
-    let refusal = |kind: RefusalKind, challenges: Vec<_>| {
-        if kind.status() == StatusCode::UNAUTHORIZED && challenges.is_empty() {
+/// Options of a handler's policy besides its requirement.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Answer a denied caller with the app's not-found response.
+    pub hide: bool,
+    /// The handler's own denial responder (`deny = path`).
+    pub deny: Option<DenialResponder>,
+}
+
+impl Options {
+    pub const DEFAULT: Self = Self {
+        hide: false,
+        deny: None,
+    };
+}
+
+/// One decision about one request: what is required, where, and how refusals look.
+struct Decision<'a> {
+    request: &'a HttpRequest,
+    config: &'a AuthzConfig,
+    requirement: &'a Requirement,
+    realm: Option<&'a str>,
+    options: &'a Options,
+}
+
+impl Decision<'_> {
+    /// The identity of the request, or the refusal of an unauthenticated one.
+    async fn identify(&self) -> Result<(Arc<dyn Identity>, Option<usize>), AuthzError> {
+        let (config, realm) = (self.config, self.realm);
+        let (kind, challenges) = match resolve(self.request, config).await {
+            Resolution::Identified { identity, source } => return Ok((identity, source)),
+            Resolution::Anonymous => (
+                RefusalKind::MissingCredentials,
+                config.challenges(realm, |_| Some(ChallengeKind::Unauthenticated)),
+            ),
+            Resolution::Invalid {
+                source,
+                description,
+            } => (
+                RefusalKind::InvalidCredentials,
+                config.challenges(realm, |index| {
+                    Some(if index == source {
+                        ChallengeKind::InvalidCredentials { description }
+                    } else {
+                        ChallengeKind::Unauthenticated
+                    })
+                }),
+            ),
+            Resolution::Malformed => {
+                let challenges = config.challenges(realm, |_| Some(ChallengeKind::InvalidRequest));
+                return Err(AuthzError::new(RefusalKind::MalformedRequest, challenges));
+            }
+            Resolution::Unavailable => {
+                return Err(AuthzError::new(RefusalKind::Unavailable, Vec::new()));
+            }
+        };
+        if challenges.is_empty() {
             // RFC 9110 §11.6.1: a 401 must say how to authenticate.
             tracing::warn!(
                 "a 401 carries no WWW-Authenticate challenge: configure at least one \
                  authenticator that has one (e.g. FnAuthenticator::challenge_scheme)"
             );
         }
-        Err(AuthzError::new(kind, challenges))
-    };
-    match resolve(request, config).await {
-        Resolution::Identified { identity, source } => Ok((identity, source)),
-        Resolution::Anonymous => refusal(
-            RefusalKind::MissingCredentials,
-            config.challenges(realm, |_| Some(ChallengeKind::Unauthenticated)),
-        ),
-        Resolution::Invalid {
-            source,
-            description,
-        } => refusal(
-            RefusalKind::InvalidCredentials,
-            config.challenges(realm, |index| {
-                Some(if index == source {
-                    ChallengeKind::InvalidCredentials { description }
-                } else {
-                    ChallengeKind::Unauthenticated
-                })
-            }),
-        ),
-        Resolution::Malformed => refusal(
-            RefusalKind::MalformedRequest,
-            config.challenges(realm, |_| Some(ChallengeKind::InvalidRequest)),
-        ),
-        Resolution::Unavailable => refusal(RefusalKind::Unavailable, Vec::new()),
+        Err(self.respond(
+            AuthzError::new(kind, challenges),
+            Denial::new(kind, self.requirement, None, None, None, None),
+        ))
+    }
+
+    /// Authenticates, then checks the static requirement.
+    async fn authorize(&self) -> Result<(Arc<dyn Identity>, Option<usize>), AuthzError> {
+        let (identity, source) = self.identify().await?;
+        match self.requirement.unmet_by(&*identity) {
+            None => {
+                tracing::debug!(subject = identity.subject(), requirement = %self.requirement, "granted");
+                Ok((identity, source))
+            }
+            Some(unmet) => Err(self.deny(&*identity, source, Some(unmet), None)),
+        }
+    }
+
+    /// The refusal of an authenticated caller: 403, or the hidden 404.
+    fn deny(
+        &self,
+        identity: &dyn Identity,
+        source: Option<usize>,
+        unmet: Option<&Requirement>,
+        check: Option<&'static str>,
+    ) -> AuthzError {
+        tracing::info!(
+            path = self.request.path(),
+            subject = identity.subject(),
+            requirement = %self.requirement,
+            unmet = unmet.map(tracing::field::display),
+            check,
+            hidden = self.options.hide,
+            "denied"
+        );
+        if self.options.hide {
+            return self.not_found();
+        }
+        let mut missing_scopes = String::new();
+        self.requirement
+            .for_each_missing_scope(identity, &mut |scope| {
+                if !missing_scopes.is_empty() {
+                    missing_scopes.push(' ');
+                }
+                missing_scopes.push_str(scope);
+            });
+        let scope = Some(missing_scopes.as_str()).filter(|s| !s.is_empty());
+        let challenges = self.config.challenges(self.realm, |index| {
+            (Some(index) == source).then_some(ChallengeKind::InsufficientScope { scope })
+        });
+        let denial = Denial::new(
+            RefusalKind::Forbidden,
+            self.requirement,
+            unmet,
+            check,
+            Some(identity.subject()),
+            scope,
+        );
+        self.respond(AuthzError::new(RefusalKind::Forbidden, challenges), denial)
+    }
+
+    /// The app's not-found response, for hidden denials and for loaders that find nothing.
+    fn not_found(&self) -> AuthzError {
+        AuthzError::new(RefusalKind::NotFound, Vec::new())
+            .with_response(self.config.not_found_response())
+    }
+
+    /// `error`, answered by the handler's or the app's denial responder if there is one.
+    fn respond(&self, error: AuthzError, denial: Denial<'_>) -> AuthzError {
+        match self.options.deny.or(self.config.denial_responder()) {
+            Some(responder) => {
+                let response = responder(&denial);
+                error.with_response(response)
+            }
+            None => error,
+        }
     }
 }
 
-/// Decides `requirement` for the request: `Ok` to run the handler, or the refusal.
+/// Decides `requirement` for the request exactly as a handler attribute would: `Ok` to go on,
+/// or the refusal.
+#[allow(dead_code, reason = "the scope-level middleware's entry point")]
 pub(crate) async fn authorize(
     request: &HttpRequest,
     requirement: &Requirement,
     realm: Option<&str>,
 ) -> Result<(), AuthzError> {
-    let config = config(request)?;
-    let (identity, source) = identify(request, config, realm).await?;
-    if requirement.is_satisfied_by(&*identity) {
-        tracing::debug!(subject = identity.subject(), %requirement, "granted");
-        return Ok(());
-    }
-    tracing::info!(
-        path = request.path(),
-        subject = identity.subject(),
-        %requirement,
-        "denied"
-    );
-    let mut missing_scopes = String::new();
-    requirement.for_each_missing_scope(&*identity, &mut |scope| {
-        if !missing_scopes.is_empty() {
-            missing_scopes.push(' ');
-        }
-        missing_scopes.push_str(scope);
-    });
-    let scope = Some(missing_scopes.as_str()).filter(|s| !s.is_empty());
-    Err(AuthzError::new(
-        RefusalKind::Forbidden,
-        config.challenges(realm, |index| {
-            (Some(index) == source).then_some(ChallengeKind::InsufficientScope { scope })
-        }),
-    ))
+    let decision = Decision {
+        request,
+        config: config(request)?,
+        requirement,
+        realm,
+        options: &Options::DEFAULT,
+    };
+    decision.authorize().await.map(drop)
 }
 
 /// The authenticated caller, as a handler argument.
@@ -266,7 +349,14 @@ impl<I: Identity> FromRequest for Caller<I> {
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         let request = request.clone();
         Box::pin(async move {
-            let (identity, _) = identify(&request, config(&request)?, None).await?;
+            let decision = Decision {
+                request: &request,
+                config: config(&request)?,
+                requirement: &Requirement::Authenticated,
+                realm: None,
+                options: &Options::DEFAULT,
+            };
+            let (identity, _) = decision.identify().await?;
             let identity: Arc<dyn Any + Send + Sync> = identity;
             match identity.downcast::<I>() {
                 Ok(identity) => Ok(Self { identity }),
@@ -282,35 +372,58 @@ impl<I: Identity> FromRequest for Caller<I> {
     }
 }
 
-/// A handler's declared requirement, as generated by the attributes.
+/// A handler's declared policy, as generated by the attributes for its argument tuple `Args`.
 #[doc(hidden)]
-pub trait Policy: 'static {
+pub trait Policy<Args>: 'static {
     const REQUIREMENT: &'static Requirement;
     const REALM: Option<&'static str>;
+    const OPTIONS: Options;
+
+    /// The values the policy's loaders produce, handed to the handler.
+    type Loaded;
+
+    /// Runs the loaders and the argument-aware checks, once the static requirement holds and
+    /// the handler's arguments are extracted.
+    fn check_arguments<'a>(
+        identity: &'a dyn Identity,
+        args: &'a Args,
+    ) -> impl Future<Output = Result<Self::Loaded, CheckFailure>> + 'a;
+}
+
+/// Why an argument-aware check did not let the request through.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum CheckFailure {
+    /// The check (as written) answered `false`.
+    Denied(&'static str),
+    /// A loader found nothing.
+    NotFound,
+    /// A check or loader failed; the message is logged, never sent.
+    Unavailable(&'static str, String),
 }
 
 /// The single argument of a protected handler: decides its policy first, then extracts the
-/// handler's own arguments, so that no other extractor can fail or read the body before the
-/// caller is known to be allowed.
+/// handler's own arguments, then runs its loaders and argument-aware checks, so that no other
+/// extractor can fail or read the body before the caller is known to be allowed.
 #[doc(hidden)]
-pub struct Guarded<P, Args> {
+pub struct Guarded<P: Policy<Args>, Args> {
     args: Args,
-    policy: PhantomData<P>,
+    loaded: P::Loaded,
 }
 
-impl<P, Args> Guarded<P, Args> {
-    pub fn into_inner(self) -> Args {
-        self.args
+impl<P: Policy<Args>, Args> Guarded<P, Args> {
+    pub fn into_inner(self) -> (Args, P::Loaded) {
+        (self.args, self.loaded)
     }
 }
 
-impl<P, Args> fmt::Debug for Guarded<P, Args> {
+impl<P: Policy<Args>, Args> fmt::Debug for Guarded<P, Args> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Guarded").finish_non_exhaustive()
     }
 }
 
-impl<P: Policy, Args: FromRequest + 'static> FromRequest for Guarded<P, Args> {
+impl<P: Policy<Args>, Args: FromRequest + 'static> FromRequest for Guarded<P, Args> {
     type Error = actix_web::Error;
     type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
 
@@ -318,14 +431,29 @@ impl<P: Policy, Args: FromRequest + 'static> FromRequest for Guarded<P, Args> {
         let request = request.clone();
         let mut payload = payload.take();
         Box::pin(async move {
-            authorize(&request, P::REQUIREMENT, P::REALM).await?;
+            let decision = Decision {
+                request: &request,
+                config: config(&request)?,
+                requirement: P::REQUIREMENT,
+                realm: P::REALM,
+                options: &P::OPTIONS,
+            };
+            let (identity, source) = decision.authorize().await?;
             let args = Args::from_request(&request, &mut payload)
                 .await
                 .map_err(Into::into)?;
-            Ok(Self {
-                args,
-                policy: PhantomData,
-            })
+            let loaded = match P::check_arguments(&*identity, &args).await {
+                Ok(loaded) => loaded,
+                Err(CheckFailure::Denied(check)) => {
+                    return Err(decision.deny(&*identity, source, None, Some(check)).into());
+                }
+                Err(CheckFailure::NotFound) => return Err(decision.not_found().into()),
+                Err(CheckFailure::Unavailable(check, message)) => {
+                    tracing::warn!(check, error = %message, "an argument check failed; refusing");
+                    return Err(AuthzError::new(RefusalKind::Unavailable, Vec::new()).into());
+                }
+            };
+            Ok(Self { args, loaded })
         })
     }
 }

@@ -45,6 +45,7 @@ mod basic;
 mod cache;
 mod challenge;
 mod config;
+mod denial;
 mod error;
 mod guard;
 mod identity;
@@ -57,12 +58,13 @@ pub use basic::{
     BackendUnavailable, BasicAuthenticator, BasicCredentials, MAX_COMPARED_LEN, constant_time_eq,
 };
 pub use challenge::{Challenge, ChallengeKind, InvalidRealm, Realm};
-pub use config::AuthzConfig;
+pub use config::{AuthzConfig, DenialResponder};
+pub use denial::{CheckOutput, Denial, LoaderOutput};
 pub use error::{AuthzError, RefusalKind};
 pub use guard::{Caller, attach_identity};
 pub use identity::{Identity, Principal};
 pub use jwt::{JwtAuthenticator, JwtConfigError};
-pub use requirement::Requirement;
+pub use requirement::{PermissionVocabulary, Requirement, RoleVocabulary, Term};
 
 /// The future an [`Authenticator`] returns, re-exported so that implementations need no
 /// dependency of their own.
@@ -210,12 +212,97 @@ pub use actix_authz_macros::authenticated;
 #[doc(inline)]
 pub use actix_authz_macros::requires;
 
+/// Marks a handler as open to everyone: it is registered as public for the route audit and is
+/// exempt from a scope-level requirement ([`Require`](crate)) and from default-deny. It cannot be
+/// combined with `#[requires]` or `#[authenticated]` (a compile error says so).
+///
+/// Write it above the route attribute, so that it can record the route: scope-level rules
+/// recognise a public handler by its method and path.
+///
+/// ```
+/// use actix_authz::public;
+/// use actix_web::get;
+///
+/// #[public]
+/// #[get("/status")]
+/// async fn status() -> &'static str {
+///     "up"
+/// }
+/// ```
+#[cfg(feature = "macros")]
+#[doc(inline)]
+pub use actix_authz_macros::public;
+
+/// Declares typed roles and permissions, with a role hierarchy, for `role = Role::Admin` and
+/// `permission = Permission::PostsDelete` in the attributes.
+///
+/// Inside an inline module, one enum is marked `#[roles]` and at most one `#[permissions]`.
+/// On a role, `#[implies(A, B)]` makes it stand in for roles `A` and `B` (and, transitively,
+/// for what they imply) and `#[grants(P)]` gives it permission `P`. A variant's name, as
+/// identities carry it, is its name in snake case, or `#[name = "..."]`.
+///
+/// Everything is checked when the vocabulary compiles: a misspelt variant in `#[implies]` or
+/// `#[grants]` is an error with a suggestion, and so is a cycle in the hierarchy. In the
+/// attributes, a misspelt `Role::Admn` is rustc's own "no variant named `Admn`" error, with its
+/// suggestion. The hierarchy is expanded at compile time: `role = Role::Viewer` becomes "holds
+/// `viewer`, `editor` or `admin`", a few string comparisons per request.
+///
+/// # Example
+///
+/// ```
+/// use actix_authz::{Principal, requires, vocabulary};
+/// use actix_web::get;
+///
+/// #[vocabulary]
+/// mod authz {
+///     #[roles]
+///     pub enum Role {
+///         #[implies(Editor)]
+///         Admin,
+///         #[implies(Viewer)]
+///         #[grants(PostsDelete)]
+///         Editor,
+///         Viewer,
+///     }
+///
+///     #[permissions]
+///     pub enum Permission {
+///         #[name = "posts:delete"]
+///         PostsDelete,
+///     }
+/// }
+/// use authz::{Permission, Role};
+///
+/// #[get("/posts")]
+/// #[requires(role = Role::Viewer)]
+/// async fn posts() -> &'static str {
+///     "posts"
+/// }
+///
+/// assert_eq!(Role::Admin.name(), "admin");
+/// assert_eq!(Permission::PostsDelete.name(), "posts:delete");
+/// # use actix_authz::{PermissionVocabulary, Requirement, RoleVocabulary};
+/// let admin = Principal::new("a").with_roles([Role::Admin.name()]);
+/// let viewer = &<Role as RoleVocabulary>::TERMS[Role::Viewer as usize];
+/// assert!(Requirement::TypedRole(viewer).is_satisfied_by(&admin));
+/// let delete = &<Permission as PermissionVocabulary>::TERMS[Permission::PostsDelete as usize];
+/// assert!(Requirement::TypedPermission(delete).is_satisfied_by(&admin));
+/// ```
+#[cfg(feature = "macros")]
+#[doc(inline)]
+pub use actix_authz_macros::vocabulary;
+
 /// What the attributes' expansion names. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::guard::{Guarded, Policy};
+    pub use crate::guard::{CheckFailure, Guarded, Options, Policy};
     pub use crate::registry::{DeclaredRoute, Protection, RouteEntry};
-    pub use ::inventory;
     pub use crate::requirement::Requirement;
+    pub use crate::{
+        CheckOutput, Identity, LoaderOutput, PermissionVocabulary, RoleVocabulary, Term,
+    };
+    pub use ::core::future::Future;
     pub use ::core::option::Option::{self, None, Some};
+    pub use ::core::result::Result::{self, Ok};
+    pub use ::inventory;
 }

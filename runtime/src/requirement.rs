@@ -41,6 +41,10 @@ pub enum Requirement {
     Permission(&'static str),
     /// The credentials grant this OAuth scope.
     Scope(&'static str),
+    /// A role of a typed vocabulary: the identity holds it or a role that implies it.
+    TypedRole(&'static Term),
+    /// A permission of a typed vocabulary: the identity holds it or a role that grants it.
+    TypedPermission(&'static Term),
     /// Every one of these holds (`all(...)`, and several items at the top level).
     All(&'static [Requirement]),
     /// At least one of these holds (`any(...)`).
@@ -57,9 +61,32 @@ impl Requirement {
             Self::Role(role) => identity.has_role(role),
             Self::Permission(permission) => identity.has_permission(permission),
             Self::Scope(scope) => identity.has_scope(scope),
+            Self::TypedRole(term) => term.held_through_roles(identity),
+            Self::TypedPermission(term) => {
+                identity.has_permission(term.name) || term.held_through_roles(identity)
+            }
             Self::All(all) => all.iter().all(|r| r.is_satisfied_by(identity)),
             Self::Any(any) => any.iter().any(|r| r.is_satisfied_by(identity)),
             Self::Not(inner) => !inner.is_satisfied_by(identity),
+        }
+    }
+
+    /// The part of the requirement that `identity` fails: the first failing item of an
+    /// all-of (searched recursively), or the whole `any(...)`/`not(...)` that fails; `None` when
+    /// the requirement is satisfied.
+    ///
+    /// ```
+    /// use actix_authz::{Principal, Requirement};
+    ///
+    /// const R: Requirement = Requirement::All(&[Requirement::Role("editor"), Requirement::Scope("w")]);
+    /// let editor = Principal::new("e").with_roles(["editor"]);
+    /// assert_eq!(R.unmet_by(&editor), Some(&Requirement::Scope("w")));
+    /// ```
+    pub fn unmet_by(&self, identity: &dyn Identity) -> Option<&Requirement> {
+        match self {
+            Self::All(all) => all.iter().find_map(|r| r.unmet_by(identity)),
+            _ if self.is_satisfied_by(identity) => None,
+            _ => Some(self),
         }
     }
 
@@ -96,11 +123,77 @@ impl fmt::Display for Requirement {
             Self::Role(role) => write!(f, "role = {role:?}"),
             Self::Permission(permission) => write!(f, "permission = {permission:?}"),
             Self::Scope(scope) => write!(f, "scope = {scope:?}"),
+            Self::TypedRole(term) => write!(f, "role = {:?}", term.name),
+            Self::TypedPermission(term) => write!(f, "permission = {:?}", term.name),
             Self::All(all) => list(f, "all", all),
             Self::Any(any) => list(f, "any", any),
             Self::Not(inner) => write!(f, "not({inner})"),
         }
     }
+}
+
+/// A role or permission of a typed vocabulary (`#[actix_authz::vocabulary]`), with the roles
+/// that stand in for it through the hierarchy: computed when the vocabulary is compiled, so a
+/// request only compares names.
+///
+/// ```
+/// use actix_authz::{Principal, Requirement, Term};
+///
+/// // `editor`, implied by `admin`.
+/// const EDITOR: Term = Term::new("editor", &["editor", "admin"]);
+/// let admin = Principal::new("a").with_roles(["admin"]);
+/// assert!(Requirement::TypedRole(&EDITOR).is_satisfied_by(&admin));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Term {
+    name: &'static str,
+    roles: &'static [&'static str],
+}
+
+impl Term {
+    /// A term named `name`, held through any of `roles` (for a role: itself and every role
+    /// that implies it; for a permission: every role that grants it).
+    pub const fn new(name: &'static str, roles: &'static [&'static str]) -> Self {
+        Self { name, roles }
+    }
+
+    /// The name, as identities carry it.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The roles through which an identity holds it.
+    pub const fn roles(&self) -> &'static [&'static str] {
+        self.roles
+    }
+
+    fn held_through_roles(&self, identity: &dyn Identity) -> bool {
+        self.roles.iter().any(|role| identity.has_role(role))
+    }
+}
+
+/// A roles enum of a typed vocabulary: its [`Term`]s, one per variant in declaration order.
+/// Implemented by `#[actix_authz::vocabulary]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a roles enum of an actix-authz vocabulary",
+    label = "`role = ...` needs a variant of a `#[roles]` enum",
+    note = "declare it inside `#[actix_authz::vocabulary] mod ... {{ #[roles] enum {Self} {{ ... }} }}`, or give the role as a string"
+)]
+pub trait RoleVocabulary {
+    /// The terms, indexed by variant.
+    const TERMS: &'static [Term];
+}
+
+/// A permissions enum of a typed vocabulary: its [`Term`]s, one per variant in declaration
+/// order. Implemented by `#[actix_authz::vocabulary]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a permissions enum of an actix-authz vocabulary",
+    label = "`permission = ...` needs a variant of a `#[permissions]` enum",
+    note = "declare it inside `#[actix_authz::vocabulary] mod ... {{ #[permissions] enum {Self} {{ ... }} }}`, or give the permission as a string"
+)]
+pub trait PermissionVocabulary {
+    /// The terms, indexed by variant.
+    const TERMS: &'static [Term];
 }
 
 #[cfg(test)]
@@ -128,6 +221,32 @@ mod tests {
         assert!(Authenticated.is_satisfied_by(&neither));
         assert!(All(&[]).is_satisfied_by(&neither));
         assert!(!Any(&[]).is_satisfied_by(&neither));
+    }
+
+    #[test]
+    fn typed_terms_follow_the_hierarchy() {
+        use super::Term;
+        const VIEWER: Term = Term::new("viewer", &["viewer", "editor", "admin"]);
+        const DELETE: Term = Term::new("posts:delete", &["admin"]);
+        let editor = Principal::new("e").with_roles(["editor"]);
+        let holder = Principal::new("h").with_permissions(["posts:delete"]);
+        let admin = Principal::new("a").with_roles(["admin"]);
+        assert!(TypedRole(&VIEWER).is_satisfied_by(&editor));
+        assert!(!TypedRole(&VIEWER).is_satisfied_by(&holder));
+        assert!(TypedPermission(&DELETE).is_satisfied_by(&holder));
+        assert!(TypedPermission(&DELETE).is_satisfied_by(&admin));
+        assert!(!TypedPermission(&DELETE).is_satisfied_by(&editor));
+        assert_eq!(TypedRole(&VIEWER).to_string(), r#"role = "viewer""#);
+    }
+
+    #[test]
+    fn unmet_names_the_failing_part() {
+        const R: Requirement = All(&[Role("a"), All(&[Role("b"), Any(&[Role("c"), Role("d")])])]);
+        let ab = Principal::new("x").with_roles(["a", "b"]);
+        assert_eq!(R.unmet_by(&ab), Some(&Any(&[Role("c"), Role("d")])));
+        let abc = Principal::new("x").with_roles(["a", "b", "c"]);
+        assert_eq!(R.unmet_by(&abc), None);
+        assert_eq!(Not(&Role("a")).unmet_by(&ab), Some(&Not(&Role("a"))));
     }
 
     #[test]
