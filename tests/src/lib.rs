@@ -84,6 +84,8 @@ pub enum DemoRoute {
     Admin,
     /// `GET /reports`, any of roles `admin`, `auditor`.
     Reports,
+    /// `GET /posts/{id}`, its author or role `admin`; others get the hidden 404.
+    ReadPost,
     /// `DELETE /posts/{id}`, role `editor` and permission `posts:delete`.
     DeletePost,
     /// `GET /articles`, scope `articles:read`.
@@ -100,11 +102,12 @@ pub enum DemoRoute {
 
 impl DemoRoute {
     /// All of them.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Health,
         Self::Me,
         Self::Admin,
         Self::Reports,
+        Self::ReadPost,
         Self::DeletePost,
         Self::ListArticles,
         Self::CreateArticle,
@@ -120,6 +123,7 @@ impl DemoRoute {
             Self::Me => (Method::GET, "/me"),
             Self::Admin => (Method::GET, "/admin"),
             Self::Reports => (Method::GET, "/reports"),
+            Self::ReadPost => (Method::GET, "/posts/{id}"),
             Self::DeletePost => (Method::DELETE, "/posts/{id}"),
             Self::ListArticles => (Method::GET, "/articles"),
             Self::CreateArticle => (Method::POST, "/articles"),
@@ -133,6 +137,7 @@ impl DemoRoute {
     pub fn request(self) -> test::TestRequest {
         let (method, pattern) = self.declared();
         let uri = match self {
+            Self::ReadPost => "/posts/1",
             Self::DeletePost => "/posts/7",
             Self::Item => "/items/7?q=3",
             _ => pattern,
@@ -400,8 +405,31 @@ impl Reply {
             Expect::Refused(status, challenges) => {
                 self.assert_refused(*status, challenges, context);
             }
+            Expect::Hidden => self.assert_hidden(context),
         }
         self.assert_no_secret(secrets, context);
+    }
+
+    /// Checks the hidden 404: the app's not-found response, plus `Cache-Control: no-store`.
+    #[track_caller]
+    pub fn assert_hidden(&self, context: &dyn fmt::Display) {
+        assert_eq!(self.status, StatusCode::NOT_FOUND, "status of {context}");
+        assert!(self.body.is_empty(), "body of {context}: {:?}", self.body);
+        assert_eq!(
+            self.challenges(),
+            Vec::<String>::new(),
+            "challenges of {context}"
+        );
+        assert_eq!(
+            header_lines(&self.headers, header::CACHE_CONTROL),
+            ["no-store"],
+            "Cache-Control of {context}"
+        );
+        assert_eq!(
+            self.headers.get(header::CONTENT_TYPE),
+            None,
+            "Content-Type of {context}"
+        );
     }
 
     /// Checks that the handler answered, with nothing added by the authorization layer.
@@ -586,6 +614,9 @@ pub enum Expect {
     Handler(StatusCode, Body),
     /// A refusal with exactly these `WWW-Authenticate` lines, in order.
     Refused(StatusCode, Vec<String>),
+    /// The app's own 404 (empty body, no `Content-Type`) with `Cache-Control: no-store`: what a
+    /// caller gets who may not know whether the resource exists.
+    Hidden,
 }
 
 /// The body a handler answers.
@@ -755,6 +786,29 @@ fn table() -> Vec<Row> {
                 BareToken,
             ],
             insufficient_scope(None),
+        ),
+        //
+        row(ReadPost, NOBODY, unauthorized()),
+        row(ReadPost, FORGED, invalid_token(INVALID)),
+        row(
+            ReadPost,
+            &[Alice, AdminToken],
+            ok(Body::Json(
+                json!({ "id": 1, "author": "alice", "title": "Wonderland notes" }),
+            )),
+        ),
+        row(
+            ReadPost,
+            &[
+                Bob,
+                Carol,
+                EditorToken,
+                AuditorToken,
+                ReaderToken,
+                WriterToken,
+                BareToken,
+            ],
+            Expect::Hidden,
         ),
         //
         row(DeletePost, NOBODY, unauthorized()),

@@ -8,6 +8,7 @@
 //! | `GET /me` | authenticated |
 //! | `GET /admin` | role `admin` |
 //! | `GET /reports` | any of roles `admin`, `auditor` |
+//! | `GET /posts/{id}` | its author, or role `admin`; others get the same 404 as an unknown id |
 //! | `DELETE /posts/{id}` | role `editor` and permission `posts:delete` |
 //! | `GET /articles` | scope `articles:read` |
 //! | `POST /articles` | scope `articles:write` |
@@ -20,8 +21,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_authz::{
-    AuthzConfig, BasicAuthenticator, Caller, JwtAuthenticator, Principal, authenticated,
-    constant_time_eq, requires,
+    AuthzConfig, BasicAuthenticator, Caller, Identity, JwtAuthenticator, Principal, authenticated,
+    constant_time_eq, requires, vocabulary,
 };
 use actix_web::{HttpResponse, Responder, delete, get, post, web};
 use jsonwebtoken::{EncodingKey, Header};
@@ -39,6 +40,33 @@ pub const USERS: &[(&str, &str, &[&str], &[&str])] = &[
     ("bob", "builder", &["editor"], &["posts:delete"]),
     ("carol", "p:q", &[], &[]),
 ];
+
+/// The demo's roles and permissions, checked when the demo compiles: `Role::Admn` in an
+/// attribute is a compile error that suggests `Role::Admin`.
+#[vocabulary]
+pub mod authz {
+    /// The roles. An admin is also an auditor.
+    #[roles]
+    pub enum Role {
+        /// Runs the place.
+        #[implies(Auditor)]
+        Admin,
+        /// Writes and deletes posts.
+        Editor,
+        /// Reads the reports.
+        Auditor,
+    }
+
+    /// The permissions.
+    #[permissions]
+    pub enum Permission {
+        /// Deleting posts.
+        #[name = "posts:delete"]
+        PostsDelete,
+    }
+}
+
+use authz::{Permission, Role};
 
 /// The JWT secret: `DEMO_JWT_SECRET`, or [`DEFAULT_SECRET`].
 pub fn secret_from_env() -> String {
@@ -113,6 +141,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(me)
         .service(admin)
         .service(reports)
+        .service(read_post)
         .service(delete_post)
         .service(list_articles)
         .service(create_article)
@@ -133,19 +162,63 @@ async fn me(caller: Caller) -> impl Responder {
 }
 
 #[get("/admin")]
-#[requires(role = "admin")]
+#[requires(role = Role::Admin)]
 async fn admin() -> &'static str {
     "admin area"
 }
 
-#[requires(any(role = "admin", role = "auditor"))]
+// Admins are auditors too: the vocabulary's hierarchy says so.
+#[requires(role = Role::Auditor)]
 #[get("/reports")]
 async fn reports() -> &'static str {
     "reports"
 }
 
+/// A post of `GET /posts/{id}`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Post {
+    /// Its number.
+    pub id: u32,
+    /// The subject of its author.
+    pub author: &'static str,
+    /// Its title.
+    pub title: &'static str,
+}
+
+/// The posts: 1 by alice, 2 by bob.
+pub const POSTS: &[Post] = &[
+    Post {
+        id: 1,
+        author: "alice",
+        title: "Wonderland notes",
+    },
+    Post {
+        id: 2,
+        author: "bob",
+        title: "Building things",
+    },
+];
+
+/// The post store; a real app would query its database here, once per request.
+async fn find_post(id: &web::Path<u32>) -> Option<Post> {
+    POSTS.iter().find(|post| post.id == **id).cloned()
+}
+
+/// Authors read their posts, admins read all.
+fn may_read(identity: &dyn Identity, post: &Post) -> bool {
+    identity.subject() == post.author || identity.has_role(Role::Admin.name())
+}
+
+// Whoever may not read a post gets the same 404 as for a post that does not exist.
+#[get("/posts/{id}")]
+#[requires(load(post = find_post(id).await), check = may_read(identity, post), hide)]
+async fn read_post(id: web::Path<u32>, post: Post) -> web::Json<Post> {
+    let _ = id;
+    web::Json(post)
+}
+
 #[delete("/posts/{id}")]
-#[requires(role = "editor", permission = "posts:delete")]
+#[requires(role = Role::Editor, permission = Permission::PostsDelete)]
 async fn delete_post(id: web::Path<u32>) -> HttpResponse {
     let _deleted = id.into_inner();
     HttpResponse::NoContent().finish()
@@ -203,7 +276,7 @@ async fn counter(state: web::Data<State>) -> web::Json<Count> {
 }
 
 #[post("/counter")]
-#[requires(role = "admin")]
+#[requires(role = Role::Admin)]
 async fn increment(state: web::Data<State>) -> web::Json<Count> {
     let count = state.counter.fetch_add(1, Ordering::SeqCst) + 1;
     web::Json(Count { count })
