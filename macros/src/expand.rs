@@ -258,11 +258,12 @@ fn check_names(expr: &syn::Expr, known: &[String], names: &[String], errors: &mu
             } else {
                 suggestion(&name, known)
             };
+            let listed: Vec<String> = known.iter().map(|known| format!("`{known}`")).collect();
             errors.at(
                 ident,
                 format!(
-                    "unknown argument `{name}`: use the handler's arguments by name, or \
-                     `identity` for the caller{hint}"
+                    "unknown argument `{name}`: a check or loader can use {}{hint}",
+                    listed.join(", ")
                 ),
             );
         }
