@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::HttpResponse;
 use actix_web::http::header::HeaderValue;
@@ -51,7 +52,11 @@ struct Inner {
     authenticators: Vec<Arc<dyn Authenticator>>,
     deny: Option<DenialResponder>,
     not_found: fn() -> HttpResponse,
+    timeout: Option<Duration>,
 }
+
+/// The default of [`AuthzConfig::timeout`].
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Makes the response to a denial (401 or 403) from its [`Denial`]; see
 /// [`AuthzConfig::deny_with`] and the `deny = path` option of the attributes.
@@ -79,6 +84,7 @@ impl AuthzConfig {
                 authenticators: Vec::new(),
                 deny: None,
                 not_found: || HttpResponse::NotFound().finish(),
+                timeout: Some(DEFAULT_TIMEOUT),
             }),
         })
     }
@@ -123,6 +129,20 @@ impl AuthzConfig {
     pub fn not_found(mut self, response: fn() -> HttpResponse) -> Self {
         Arc::make_mut(&mut self.inner).not_found = response;
         self
+    }
+
+    /// How long an authenticator, a check or a loader may take before the request is refused
+    /// with 503 (default: 10 seconds); `None` waits as long as it takes. An authenticator that
+    /// answers at once costs no timer. A panic in any of them is a 500, and the server goes on
+    /// serving.
+    #[must_use]
+    pub fn timeout(mut self, limit: Option<Duration>) -> Self {
+        Arc::make_mut(&mut self.inner).timeout = limit;
+        self
+    }
+
+    pub(crate) fn time_limit(&self) -> Option<Duration> {
+        self.inner.timeout
     }
 
     pub(crate) fn denial_responder(&self) -> Option<DenialResponder> {

@@ -26,6 +26,8 @@ pub enum RefusalKind {
     MalformedRequest,
     /// An authenticator could not decide, e.g. its backend is down (503).
     Unavailable,
+    /// An authenticator, check or loader panicked (500); the server goes on serving.
+    InternalError,
     /// The application is misconfigured: no [`AuthzConfig`](crate::AuthzConfig) registered, or a
     /// [`Caller`](crate::Caller) asked for an identity type the authenticators do not produce
     /// (500). The log says which.
@@ -79,6 +81,8 @@ refusal_kinds! {
         "The request's credentials are malformed.";
     Unavailable => SERVICE_UNAVAILABLE, 503, "Service Unavailable",
         "The request cannot be decided right now; try again later.";
+    InternalError => INTERNAL_SERVER_ERROR, 500, "Internal Server Error",
+        "The server failed to decide on this request.";
     Misconfigured => INTERNAL_SERVER_ERROR, 500, "Internal Server Error",
         "The server cannot decide on this request.";
 }
@@ -182,7 +186,8 @@ impl ResponseError for AuthzError {
 mod tests {
     use super::*;
 
-    const KINDS: [RefusalKind; 7] = [
+    const KINDS: [RefusalKind; 8] = [
+        RefusalKind::InternalError,
         RefusalKind::MissingCredentials,
         RefusalKind::InvalidCredentials,
         RefusalKind::Forbidden,

@@ -4,11 +4,16 @@ use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::ops::Deref;
+use std::panic::AssertUnwindSafe;
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use futures_util::FutureExt as _;
 use futures_util::future::LocalBoxFuture;
 
 use crate::{
@@ -33,6 +38,8 @@ enum Resolution {
     },
     Malformed,
     Unavailable,
+    /// An authenticator panicked: 500, and the server goes on serving.
+    Failed,
 }
 
 /// Attaches an identity that upstream middleware established (a session, `actix-identity`,
@@ -103,7 +110,26 @@ async fn authenticate(request: &HttpRequest, config: &AuthzConfig) -> Resolution
         (None, _) => None,
     };
     for (index, authenticator) in config.authenticators().iter().enumerate() {
-        match authenticator.authenticate(request, credentials).await {
+        let outcome = match bounded(
+            authenticator.authenticate(request, credentials),
+            config.time_limit(),
+        )
+        .await
+        {
+            Ok(outcome) => outcome,
+            Err(Interrupted::Panicked) => {
+                tracing::error!(path = request.path(), "an authenticator panicked; refusing");
+                return Resolution::Failed;
+            }
+            Err(Interrupted::TimedOut) => {
+                tracing::warn!(
+                    path = request.path(),
+                    "an authenticator timed out; refusing"
+                );
+                return Resolution::Unavailable;
+            }
+        };
+        match outcome {
             Outcome::Anonymous => continue,
             Outcome::Authenticated(identity) => {
                 return Resolution::Identified {
@@ -128,6 +154,31 @@ async fn authenticate(request: &HttpRequest, config: &AuthzConfig) -> Resolution
         }
     }
     Resolution::Anonymous
+}
+
+/// Why a bounded future gave no output.
+enum Interrupted {
+    Panicked,
+    TimedOut,
+}
+
+/// Runs `future` to completion, unless it panics or outlives `limit`. The first poll needs no
+/// timer: authenticators that answer at once (JWT, Basic) never touch one.
+async fn bounded<T>(
+    future: impl Future<Output = T>,
+    limit: Option<Duration>,
+) -> Result<T, Interrupted> {
+    let future = AssertUnwindSafe(future).catch_unwind();
+    let mut future = pin!(future);
+    let first = std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await;
+    let finished = match (first, limit) {
+        (Poll::Ready(finished), _) => finished,
+        (Poll::Pending, None) => future.await,
+        (Poll::Pending, Some(limit)) => actix_web::rt::time::timeout(limit, future)
+            .await
+            .map_err(|_| Interrupted::TimedOut)?,
+    };
+    finished.map_err(|_| Interrupted::Panicked)
 }
 
 /// Options of a handler's policy besides its requirement.
@@ -185,6 +236,9 @@ impl Decision<'_> {
             }
             Resolution::Unavailable => {
                 return Err(AuthzError::new(RefusalKind::Unavailable, Vec::new()));
+            }
+            Resolution::Failed => {
+                return Err(AuthzError::new(RefusalKind::InternalError, Vec::new()));
             }
         };
         if challenges.is_empty() {
@@ -442,13 +496,32 @@ impl<P: Policy<Args>, Args: FromRequest + 'static> FromRequest for Guarded<P, Ar
             let args = Args::from_request(&request, &mut payload)
                 .await
                 .map_err(Into::into)?;
-            let loaded = match P::check_arguments(&*identity, &args).await {
-                Ok(loaded) => loaded,
-                Err(CheckFailure::Denied(check)) => {
+            let checked = bounded(
+                P::check_arguments(&*identity, &args),
+                decision.config.time_limit(),
+            )
+            .await;
+            let loaded = match checked {
+                Err(Interrupted::Panicked) => {
+                    tracing::error!(
+                        path = request.path(),
+                        "an argument check panicked; refusing"
+                    );
+                    return Err(AuthzError::new(RefusalKind::InternalError, Vec::new()).into());
+                }
+                Err(Interrupted::TimedOut) => {
+                    tracing::warn!(
+                        path = request.path(),
+                        "an argument check timed out; refusing"
+                    );
+                    return Err(AuthzError::new(RefusalKind::Unavailable, Vec::new()).into());
+                }
+                Ok(Ok(loaded)) => loaded,
+                Ok(Err(CheckFailure::Denied(check))) => {
                     return Err(decision.deny(&*identity, source, None, Some(check)).into());
                 }
-                Err(CheckFailure::NotFound) => return Err(decision.not_found().into()),
-                Err(CheckFailure::Unavailable(check, message)) => {
+                Ok(Err(CheckFailure::NotFound)) => return Err(decision.not_found().into()),
+                Ok(Err(CheckFailure::Unavailable(check, message))) => {
                     tracing::warn!(check, error = %message, "an argument check failed; refusing");
                     return Err(AuthzError::new(RefusalKind::Unavailable, Vec::new()).into());
                 }

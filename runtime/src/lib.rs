@@ -58,7 +58,7 @@ pub use basic::{
     BackendUnavailable, BasicAuthenticator, BasicCredentials, MAX_COMPARED_LEN, constant_time_eq,
 };
 pub use challenge::{Challenge, ChallengeKind, InvalidRealm, Realm};
-pub use config::{AuthzConfig, DenialResponder};
+pub use config::{AuthzConfig, DEFAULT_TIMEOUT, DenialResponder};
 pub use denial::{CheckOutput, Denial, LoaderOutput};
 pub use error::{AuthzError, RefusalKind};
 pub use guard::{Caller, attach_identity};
