@@ -27,33 +27,15 @@ use crate::{RefusalKind, Requirement};
 /// ```
 #[derive(Clone, Copy)]
 pub struct Denial<'a> {
-    kind: RefusalKind,
-    requirement: &'a Requirement,
-    unmet: Option<&'a Requirement>,
-    check: Option<&'static str>,
-    subject: Option<&'a str>,
-    missing_scopes: Option<&'a str>,
+    pub(crate) kind: RefusalKind,
+    pub(crate) requirement: &'a Requirement,
+    pub(crate) unmet: Option<&'a Requirement>,
+    pub(crate) check: Option<&'static str>,
+    pub(crate) subject: Option<&'a str>,
+    pub(crate) missing_scopes: Option<&'a str>,
 }
 
 impl<'a> Denial<'a> {
-    pub(crate) fn new(
-        kind: RefusalKind,
-        requirement: &'a Requirement,
-        unmet: Option<&'a Requirement>,
-        check: Option<&'static str>,
-        subject: Option<&'a str>,
-        missing_scopes: Option<&'a str>,
-    ) -> Self {
-        Self {
-            kind,
-            requirement,
-            unmet,
-            check,
-            subject,
-            missing_scopes,
-        }
-    }
-
     /// [`MissingCredentials`](RefusalKind::MissingCredentials) or
     /// [`InvalidCredentials`](RefusalKind::InvalidCredentials) (401), or
     /// [`Forbidden`](RefusalKind::Forbidden) (403).

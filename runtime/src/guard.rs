@@ -250,7 +250,14 @@ impl Decision<'_> {
         }
         Err(self.respond(
             AuthzError::new(kind, challenges),
-            Denial::new(kind, self.requirement, None, None, None, None),
+            Denial {
+                kind,
+                requirement: self.requirement,
+                unmet: None,
+                check: None,
+                subject: None,
+                missing_scopes: None,
+            },
         ))
     }
 
@@ -298,14 +305,14 @@ impl Decision<'_> {
         let challenges = self.config.challenges(self.realm, |index| {
             (Some(index) == source).then_some(ChallengeKind::InsufficientScope { scope })
         });
-        let denial = Denial::new(
-            RefusalKind::Forbidden,
-            self.requirement,
+        let denial = Denial {
+            kind: RefusalKind::Forbidden,
+            requirement: self.requirement,
             unmet,
             check,
-            Some(identity.subject()),
-            scope,
-        );
+            subject: Some(identity.subject()),
+            missing_scopes: scope,
+        };
         self.respond(AuthzError::new(RefusalKind::Forbidden, challenges), denial)
     }
 
