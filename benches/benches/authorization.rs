@@ -10,20 +10,26 @@
 //!   middleware.
 //! - `jwt_rs256`: RS256 without and with the verified-token cache, against HS256.
 //!
-//! `scripts/bench-inprocess` runs this and prints the ratios.
+//! Every contestant runs twice: under criterion (statistics of each alone, in
+//! `target/criterion`), then in interleaved rounds — each round times a short batch of every
+//! contestant back to back — whose per-round ratios are the headline: on a shared, noisy
+//! machine, ratios of runs a fraction of a second apart are far steadier than ratios of runs
+//! measured a minute apart. `BENCH_ONLY=criterion` or `BENCH_ONLY=interleaved` runs one part;
+//! `BENCH_ROUNDS` sets the rounds (default 40).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use actix_authz::{AuthzConfig, JwtAuthenticator, authenticated, requires};
 use actix_web::http::header::AUTHORIZATION;
+use actix_web::rt::SystemRunner;
 use actix_web::{App, HttpRequest, error, get, test};
 use actix_web_grants::{GrantsMiddleware, protect};
 use authz_benches::{
     Claims, HandVerifier, ROLE, StaticAuthenticator, jwt_authorities, principal,
     rs256_authenticator, sign_hs256, sign_rs256, static_authorities,
 };
-use criterion::{BenchmarkGroup, Criterion, measurement::WallTime};
+use criterion::Criterion;
 
 const SECRET: &[u8] = b"benchmark secret";
 
@@ -87,16 +93,20 @@ async fn hand_written_jwt(request: HttpRequest) -> actix_web::Result<&'static st
     Ok("ok")
 }
 
-/// Benchmarks `GET /` (with `Authorization: <authorization>` when given) against the app, after
-/// checking once that it answers 200 `ok`: a contestant that refused would look fast.
-macro_rules! bench_app {
-    ($group:expr, $system:expr, $name:expr, $authorization:expr, $app:expr) => {{
-        let system: &actix_web::rt::SystemRunner = $system;
-        let authorization: Option<&str> = $authorization;
-        let request = || {
+/// A contestant: its name, and a function that serves it `n` requests and returns the time
+/// they took.
+type Contestant<'a> = (&'static str, Box<dyn Fn(u64) -> Duration + 'a>);
+
+/// Builds a contestant serving `GET /` (with `Authorization: <authorization>` when given) from
+/// the app, after checking that it answers 200 `ok`: a contestant that refused would look fast.
+macro_rules! contestant {
+    ($system:expr, $name:expr, $authorization:expr, $app:expr) => {{
+        let system: &SystemRunner = $system;
+        let authorization: Option<String> = $authorization;
+        let request = move || {
             let request = test::TestRequest::get().uri("/");
-            match authorization {
-                Some(value) => request.insert_header((AUTHORIZATION, value)),
+            match &authorization {
+                Some(value) => request.insert_header((AUTHORIZATION, value.as_str())),
                 None => request,
             }
             .to_request()
@@ -107,181 +117,383 @@ macro_rules! bench_app {
             assert_eq!(response.status(), 200, "{} refused the request", $name);
             assert_eq!(test::read_body(response).await, "ok");
         });
-        $group.bench_function($name, |bencher| {
-            bencher.iter_custom(|iterations| {
-                system.block_on(async {
-                    let start = Instant::now();
-                    for _ in 0..iterations {
-                        let response = test::call_service(&app, request()).await;
-                        assert!(response.status().is_success());
-                        black_box(response);
-                    }
-                    start.elapsed()
-                })
+        let run = move |requests: u64| {
+            system.block_on(async {
+                let start = Instant::now();
+                for _ in 0..requests {
+                    let response = test::call_service(&app, request()).await;
+                    assert!(response.status().is_success());
+                    black_box(response);
+                }
+                start.elapsed()
             })
-        });
+        };
+        let contestant: Contestant<'_> = ($name, Box::new(run));
+        contestant
     }};
 }
 
-fn configure(group: &mut BenchmarkGroup<'_, WallTime>) {
+fn static_identity(system: &SystemRunner) -> Vec<Contestant<'_>> {
+    let source = StaticAuthenticator::new(principal());
+    let authz = AuthzConfig::new("bench").authenticator(source.clone());
+    let grants = || GrantsMiddleware::with_extractor(static_authorities);
+    vec![
+        contestant!(
+            system,
+            "a_unprotected",
+            None,
+            App::new().service(unprotected)
+        ),
+        contestant!(
+            system,
+            "b_authenticated",
+            None,
+            App::new()
+                .app_data(authz.clone())
+                .service(authenticated_only)
+        ),
+        contestant!(
+            system,
+            "c_requires_role",
+            None,
+            App::new().app_data(authz.clone()).service(requires_role)
+        ),
+        contestant!(
+            system,
+            "d_requires_any_of_5",
+            None,
+            App::new()
+                .app_data(authz.clone())
+                .service(requires_any_of_5)
+        ),
+        contestant!(
+            system,
+            "f_hand_written",
+            None,
+            App::new()
+                .app_data(source.clone())
+                .service(hand_written_static)
+        ),
+        contestant!(
+            system,
+            "g_grants_protect",
+            None,
+            App::new().wrap(grants()).service(grants_role)
+        ),
+        contestant!(
+            system,
+            "g_grants_any_of_5",
+            None,
+            App::new().wrap(grants()).service(grants_any_of_5)
+        ),
+    ]
+}
+
+fn jwt_hs256(system: &SystemRunner) -> Vec<Contestant<'_>> {
+    let bearer = Some(format!(
+        "Bearer {}",
+        sign_hs256(SECRET, &Claims::admin(3600))
+    ));
+    let verifier = HandVerifier::hs256(SECRET);
+    vec![
+        contestant!(
+            system,
+            "unprotected",
+            bearer.clone(),
+            App::new().service(unprotected)
+        ),
+        contestant!(
+            system,
+            "authz_requires_role",
+            bearer.clone(),
+            App::new()
+                .app_data(AuthzConfig::new("bench").authenticator(JwtAuthenticator::hs256(SECRET)))
+                .service(requires_role)
+        ),
+        contestant!(
+            system,
+            "hand_written",
+            bearer.clone(),
+            App::new()
+                .app_data(verifier.clone())
+                .service(hand_written_jwt)
+        ),
+        contestant!(
+            system,
+            "grants_protect",
+            bearer.clone(),
+            App::new()
+                .app_data(verifier.clone())
+                .wrap(GrantsMiddleware::with_extractor(jwt_authorities))
+                .service(grants_role)
+        ),
+    ]
+}
+
+fn jwt_rs256(system: &SystemRunner) -> Vec<Contestant<'_>> {
+    let claims = Claims::admin(3600);
+    let hs256 = Some(format!("Bearer {}", sign_hs256(SECRET, &claims)));
+    let rs256 = Some(format!("Bearer {}", sign_rs256(&claims)));
+    let config =
+        |authenticator: JwtAuthenticator| AuthzConfig::new("bench").authenticator(authenticator);
+    vec![
+        contestant!(
+            system,
+            "hs256",
+            hs256,
+            App::new()
+                .app_data(config(JwtAuthenticator::hs256(SECRET)))
+                .service(requires_role)
+        ),
+        contestant!(
+            system,
+            "rs256_cache",
+            rs256.clone(),
+            App::new()
+                .app_data(config(rs256_authenticator().cache(1024)))
+                .service(requires_role)
+        ),
+        contestant!(
+            system,
+            "rs256_no_cache",
+            rs256,
+            App::new()
+                .app_data(config(rs256_authenticator()))
+                .service(requires_role)
+        ),
+    ]
+}
+
+fn criterion_group(criterion: &mut Criterion, group: &str, contestants: &[Contestant<'_>]) {
+    let mut group = criterion.benchmark_group(group);
     group
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
         .sample_size(60);
+    for (name, run) in contestants {
+        group.bench_function(*name, |bencher| bencher.iter_custom(run));
+    }
+    group.finish();
 }
 
-fn static_identity(c: &mut Criterion) {
-    let system = actix_web::rt::System::new();
-    let source = StaticAuthenticator::new(principal());
-    let authz = AuthzConfig::new("bench").authenticator(source.clone());
-    let mut group = c.benchmark_group("authorization");
-    configure(&mut group);
+/// How long one contestant's batch runs in a round.
+const BATCH_TIME: Duration = Duration::from_millis(25);
 
-    bench_app!(
+/// Nanoseconds per request of every contestant in every round: `[contestant][round]`.
+fn interleaved(contestants: &[Contestant<'_>], rounds: usize) -> Vec<Vec<f64>> {
+    // Each contestant's batch is sized to take about `BATCH_TIME`, from a first timed batch
+    // that also warms it up.
+    let batches: Vec<u64> = contestants
+        .iter()
+        .map(|(_, run)| {
+            let probe = 200;
+            let elapsed = run(probe).max(Duration::from_nanos(1));
+            let per_request = elapsed.as_secs_f64() / probe as f64;
+            ((BATCH_TIME.as_secs_f64() / per_request) as u64).max(10)
+        })
+        .collect();
+    let mut times = vec![Vec::with_capacity(rounds); contestants.len()];
+    for round in 0..rounds {
+        // Rotate the order, so that no contestant always runs first.
+        for offset in 0..contestants.len() {
+            let index = (offset + round) % contestants.len();
+            let elapsed = (contestants[index].1)(batches[index]);
+            times[index].push(elapsed.as_nanos() as f64 / batches[index] as f64);
+        }
+    }
+    times
+}
+
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let position = q * (sorted.len() - 1) as f64;
+    let (low, high) = (position.floor() as usize, position.ceil() as usize);
+    sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
+}
+
+/// The per-round ratios of contestant `a` to contestant `b`: median, first and third quartile.
+fn ratio(times: &[Vec<f64>], a: usize, b: usize) -> (f64, f64, f64) {
+    let ratios: Vec<f64> = times[a].iter().zip(&times[b]).map(|(a, b)| a / b).collect();
+    (
+        quantile(&ratios, 0.5),
+        quantile(&ratios, 0.25),
+        quantile(&ratios, 0.75),
+    )
+}
+
+/// One group's interleaved results: ns per request and ratio to `baseline` per contestant,
+/// then the listed comparisons `(a, b, label, target)`.
+struct Report<'a> {
+    group: &'a str,
+    names: Vec<&'static str>,
+    times: Vec<Vec<f64>>,
+}
+
+impl Report<'_> {
+    fn index(&self, name: &str) -> usize {
+        self.names
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or_else(|| panic!("no contestant {name}"))
+    }
+
+    fn table(&self, baseline: &str) {
+        let base = self.index(baseline);
+        println!(
+            "\n{}: {} interleaved rounds; median ns per request, and the median [quartiles] of the per-round ratios to `{baseline}`\n",
+            self.group,
+            self.times[0].len()
+        );
+        println!("| contestant | median ns | ÷ {baseline} |");
+        println!("| --- | ---: | ---: |");
+        for (index, name) in self.names.iter().enumerate() {
+            let (median, low, high) = ratio(&self.times, index, base);
+            println!(
+                "| {name} | {:.0} | {median:.3} [{low:.3}..{high:.3}] |",
+                quantile(&self.times[index], 0.5)
+            );
+        }
+    }
+
+    /// Prints the ratio `a ÷ b` with its quartiles and, for a target, whether it is met:
+    /// `Target::AtMost(x)` on the median, `Target::WithinNoise` when the quartiles hold 1.0.
+    fn compare(&self, a: &str, b: &str, label: &str, target: Target) {
+        let (median, low, high) = ratio(&self.times, self.index(a), self.index(b));
+        let verdict = match target {
+            Target::None => String::new(),
+            Target::AtMost(limit) => format!(
+                "≤ {limit}: {}",
+                if median <= limit { "met" } else { "MISSED" }
+            ),
+            Target::Below(limit) => format!(
+                "< {limit}: {}",
+                if median < limit { "met" } else { "MISSED" }
+            ),
+            Target::WithinNoise => format!(
+                "quartiles hold 1.0: {}",
+                if low <= 1.0 && 1.0 <= high {
+                    "met"
+                } else {
+                    "MISSED"
+                }
+            ),
+        };
+        println!("| {label} | {median:.3} [{low:.3}..{high:.3}] | {verdict} |");
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    None,
+    AtMost(f64),
+    Below(f64),
+    WithinNoise,
+}
+
+fn measure<'a>(group: &'a str, contestants: &[Contestant<'_>], rounds: usize) -> Report<'a> {
+    Report {
         group,
-        &system,
-        "a_unprotected",
-        None,
-        App::new().service(unprotected)
+        names: contestants.iter().map(|(name, _)| *name).collect(),
+        times: interleaved(contestants, rounds),
+    }
+}
+
+fn main() {
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let rounds = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|rounds| rounds.parse().ok())
+        .filter(|&rounds| rounds >= 3)
+        .unwrap_or(40);
+    let system = actix_web::rt::System::new();
+    let groups = [
+        ("authorization", static_identity(&system)),
+        ("jwt_hs256", jwt_hs256(&system)),
+        ("jwt_rs256", jwt_rs256(&system)),
+    ];
+
+    if only != "interleaved" {
+        let mut criterion = Criterion::default().configure_from_args();
+        for (name, contestants) in &groups {
+            criterion_group(&mut criterion, name, contestants);
+        }
+        criterion.final_summary();
+    }
+    if only == "criterion" {
+        return;
+    }
+
+    let [authorization, hs256, rs256] =
+        groups.map(|(name, contestants)| measure(name, &contestants, rounds));
+    authorization.table("a_unprotected");
+    hs256.table("hand_written");
+    rs256.table("hs256");
+
+    println!(
+        "\ncomparisons: median [quartiles] of the per-round ratios of time per request (lower is faster)\n"
     );
-    bench_app!(
-        group,
-        &system,
-        "b_authenticated",
-        None,
-        App::new()
-            .app_data(authz.clone())
-            .service(authenticated_only)
-    );
-    bench_app!(
-        group,
-        &system,
+    println!("| comparison | ratio | target |");
+    println!("| --- | ---: | --- |");
+    let a = &authorization;
+    a.compare(
         "c_requires_role",
-        None,
-        App::new().app_data(authz.clone()).service(requires_role)
+        "a_unprotected",
+        "`#[requires(role)]` ÷ unprotected",
+        Target::AtMost(1.03),
     );
-    bench_app!(
-        group,
-        &system,
-        "d_requires_any_of_5",
-        None,
-        App::new()
-            .app_data(authz.clone())
-            .service(requires_any_of_5)
-    );
-    bench_app!(
-        group,
-        &system,
+    a.compare(
+        "c_requires_role",
         "f_hand_written",
-        None,
-        App::new()
-            .app_data(source.clone())
-            .service(hand_written_static)
+        "`#[requires(role)]` ÷ hand-written check",
+        Target::WithinNoise,
     );
-    bench_app!(
-        group,
-        &system,
+    a.compare(
+        "c_requires_role",
         "g_grants_protect",
-        None,
-        App::new()
-            .wrap(GrantsMiddleware::with_extractor(static_authorities))
-            .service(grants_role)
+        "`#[requires(role)]` ÷ actix-web-grants `#[protect]`",
+        Target::Below(1.0),
     );
-    bench_app!(
-        group,
-        &system,
+    a.compare(
+        "c_requires_role",
+        "b_authenticated",
+        "`#[requires(role)]` ÷ `#[authenticated]` (the decision)",
+        Target::None,
+    );
+    a.compare(
+        "d_requires_any_of_5",
         "g_grants_any_of_5",
-        None,
-        App::new()
-            .wrap(GrantsMiddleware::with_extractor(static_authorities))
-            .service(grants_any_of_5)
+        "`any(` 5 roles `)` ÷ actix-web-grants `any(` 5 roles `)`",
+        Target::Below(1.0),
     );
-    group.finish();
-}
-
-fn jwt_hs256(c: &mut Criterion) {
-    let system = actix_web::rt::System::new();
-    let bearer = format!("Bearer {}", sign_hs256(SECRET, &Claims::admin(3600)));
-    let authz = AuthzConfig::new("bench").authenticator(JwtAuthenticator::hs256(SECRET));
-    let verifier = HandVerifier::hs256(SECRET);
-    let mut group = c.benchmark_group("jwt_hs256");
-    configure(&mut group);
-
-    bench_app!(
-        group,
-        &system,
-        "unprotected",
-        Some(&bearer),
-        App::new().service(unprotected)
+    a.compare(
+        "f_hand_written",
+        "a_unprotected",
+        "hand-written check ÷ unprotected",
+        Target::None,
     );
-    bench_app!(
-        group,
-        &system,
+    hs256.compare(
         "authz_requires_role",
-        Some(&bearer),
-        App::new().app_data(authz.clone()).service(requires_role)
-    );
-    bench_app!(
-        group,
-        &system,
         "hand_written",
-        Some(&bearer),
-        App::new()
-            .app_data(verifier.clone())
-            .service(hand_written_jwt)
+        "HS256: actix-authz ÷ hand-written decode",
+        Target::WithinNoise,
     );
-    bench_app!(
-        group,
-        &system,
+    hs256.compare(
+        "authz_requires_role",
         "grants_protect",
-        Some(&bearer),
-        App::new()
-            .app_data(verifier.clone())
-            .wrap(GrantsMiddleware::with_extractor(jwt_authorities))
-            .service(grants_role)
+        "HS256: actix-authz ÷ actix-web-grants",
+        Target::Below(1.0),
     );
-    group.finish();
-}
-
-fn jwt_rs256(c: &mut Criterion) {
-    let system = actix_web::rt::System::new();
-    let claims = Claims::admin(3600);
-    let hs256 = format!("Bearer {}", sign_hs256(SECRET, &claims));
-    let rs256 = format!("Bearer {}", sign_rs256(&claims));
-    let mut group = c.benchmark_group("jwt_rs256");
-    configure(&mut group);
-
-    let config =
-        |authenticator: JwtAuthenticator| AuthzConfig::new("bench").authenticator(authenticator);
-    bench_app!(
-        group,
-        &system,
-        "hs256",
-        Some(&hs256),
-        App::new()
-            .app_data(config(JwtAuthenticator::hs256(SECRET)))
-            .service(requires_role)
-    );
-    bench_app!(
-        group,
-        &system,
+    rs256.compare(
         "rs256_cache",
-        Some(&rs256),
-        App::new()
-            .app_data(config(rs256_authenticator().cache(1024)))
-            .service(requires_role)
+        "hs256",
+        "RS256 with cache ÷ HS256",
+        Target::None,
     );
-    bench_app!(
-        group,
-        &system,
+    rs256.compare(
         "rs256_no_cache",
-        Some(&rs256),
-        App::new()
-            .app_data(config(rs256_authenticator()))
-            .service(requires_role)
+        "hs256",
+        "RS256 without cache ÷ HS256",
+        Target::None,
     );
-    group.finish();
 }
-
-criterion::criterion_group!(benches, static_identity, jwt_hs256, jwt_rs256);
-criterion::criterion_main!(benches);
