@@ -44,7 +44,7 @@ pub const USERS: &[(&str, &str, &[&str], &[&str])] = &[
 /// The demo's roles and permissions, checked when the demo compiles: `Role::Admn` in an
 /// attribute is a compile error that suggests `Role::Admin`.
 #[vocabulary]
-pub mod authz {
+pub mod policy {
     /// The roles. An admin is also an auditor.
     #[roles]
     pub enum Role {
@@ -66,7 +66,7 @@ pub mod authz {
     }
 }
 
-use authz::{Permission, Role};
+use policy::{Permission, Role};
 
 /// The JWT secret: `DEMO_JWT_SECRET`, or [`DEFAULT_SECRET`].
 pub fn secret_from_env() -> String {
