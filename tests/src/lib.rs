@@ -21,6 +21,12 @@ use demo::{State, TokenSpec};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
+mod www_authenticate;
+
+pub use www_authenticate::{
+    AuthParam, ParsedChallenge, SyntaxError, parse_challenge, parse_www_authenticate,
+};
+
 /// The JWT secret of every demo app the tests build.
 pub const SECRET: &[u8] = b"authz-tests secret, long enough for HS256";
 
@@ -503,9 +509,7 @@ impl Reply {
         );
         let lines = self.challenges();
         assert_eq!(lines, challenges, "WWW-Authenticate lines of {context}");
-        for line in &lines {
-            assert_well_formed_challenge(line, context);
-        }
+        assert_well_formed_challenges(&lines, context);
         assert_eq!(
             header_lines(&self.headers, header::CACHE_CONTROL),
             ["no-store"],
@@ -898,106 +902,34 @@ pub fn demo_expectations() -> BTreeMap<(DemoRoute, Who), Expect> {
 // ---------------------------------------------------------------------------------------------
 // WWW-Authenticate
 
-/// One parsed challenge line: `scheme 1*SP name="value" *( OWS "," OWS name="value" )`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParsedChallenge {
-    /// The auth-scheme.
-    pub scheme: String,
-    /// The parameters in order, values unescaped.
-    pub params: Vec<(String, String)>,
-}
-
-impl ParsedChallenge {
-    /// The value of `name` (case-insensitive).
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Parses one `WWW-Authenticate` line strictly: a token scheme, one or more spaces, then
-/// auth-params whose values are quoted strings (RFC 9110 §5.6.4), each name at most once.
-/// Anything else (token68, a bare token value, a stray comma, trailing bytes) is an error.
-pub fn parse_challenge(line: &str) -> Result<ParsedChallenge, String> {
-    let (scheme, rest) = line
-        .split_once(' ')
-        .ok_or_else(|| format!("no parameters after the scheme: {line:?}"))?;
-    if !is_token(scheme) {
-        return Err(format!("the scheme is not a token: {scheme:?}"));
-    }
-    let mut rest = rest.trim_start_matches(' ');
-    let mut params: Vec<(String, String)> = Vec::new();
-    loop {
-        let (name, after_name) = rest
-            .split_once('=')
-            .ok_or_else(|| format!("a parameter without `=`: {rest:?}"))?;
-        if !is_token(name) {
-            return Err(format!("a parameter name is not a token: {name:?}"));
-        }
-        if params
-            .iter()
-            .any(|(seen, _)| seen.eq_ignore_ascii_case(name))
-        {
-            return Err(format!("parameter {name:?} appears twice"));
-        }
-        let (value, after_value) = parse_quoted_string(after_name)?;
-        params.push((name.to_owned(), value));
-        let after_value = after_value.trim_start_matches([' ', '\t']);
-        if after_value.is_empty() {
-            break;
-        }
-        rest = after_value
-            .strip_prefix(',')
-            .ok_or_else(|| format!("expected `,` before {after_value:?}"))?
-            .trim_start_matches([' ', '\t']);
-    }
-    Ok(ParsedChallenge {
-        scheme: scheme.to_owned(),
-        params,
-    })
-}
-
-/// A quoted-string at the start of `input`: its unescaped value and what follows it.
-fn parse_quoted_string(input: &str) -> Result<(String, &str), String> {
-    let inner = input
-        .strip_prefix('"')
-        .ok_or_else(|| format!("a parameter value is not quoted: {input:?}"))?;
-    let mut value = String::new();
-    let mut chars = inner.char_indices();
-    while let Some((index, c)) = chars.next() {
-        match c {
-            '"' => return Ok((value, &inner[index + 1..])),
-            '\\' => match chars.next() {
-                Some((_, escaped)) if escaped == '\t' || (' '..='~').contains(&escaped) => {
-                    value.push(escaped);
-                }
-                _ => return Err(format!("a bad escape in {input:?}")),
-            },
-            c if c == '\t' || (' '..='~').contains(&c) => value.push(c),
-            c => return Err(format!("{c:?} cannot appear in a quoted string")),
-        }
-    }
-    Err(format!("an unterminated quoted string: {input:?}"))
-}
-
-fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-/// Checks a challenge line: it parses, `realm` comes first, and the RFC 6750 parameters hold
-/// only what that RFC allows.
+/// Checks a challenge line the project emitted: it parses strictly as exactly one challenge,
+/// is written in the canonical form (one space after the scheme, `", "` between parameters,
+/// every value a quoted-string with only `"` and `\\` escaped), has `realm` first, and its
+/// RFC 6750 parameters hold only what that RFC allows.
 #[track_caller]
 pub fn assert_well_formed_challenge(line: &str, context: &dyn fmt::Display) -> ParsedChallenge {
-    let challenge =
-        parse_challenge(line).unwrap_or_else(|error| panic!("{context}: bad challenge: {error}"));
+    let challenge = parse_challenge(line)
+        .unwrap_or_else(|error| panic!("{context}: bad challenge {line:?}: {error}"));
     assert_eq!(
-        challenge.params.first().map(|(name, _)| name.as_str()),
+        challenge.token68, None,
+        "{context}: a token68 where parameters were expected: {line}"
+    );
+    assert_eq!(
+        challenge.names().first().copied(),
         Some("realm"),
         "{context}: `realm` is not the first parameter of {line}"
+    );
+    for param in &challenge.params {
+        assert!(
+            param.quoted,
+            "{context}: {} is not a quoted-string in {line}",
+            param.name
+        );
+    }
+    assert_eq!(
+        challenge.canonical(),
+        line,
+        "{context}: the challenge is not in canonical form"
     );
     if let Some(error) = challenge.param("error") {
         assert!(
@@ -1017,49 +949,23 @@ pub fn assert_well_formed_challenge(line: &str, context: &dyn fmt::Display) -> P
     challenge
 }
 
-#[cfg(test)]
-mod tests {
-    use super::{assert_well_formed_challenge, parse_challenge};
-
-    #[test]
-    fn parses_and_unescapes() {
-        let challenge =
-            parse_challenge(r#"Bearer  realm="a \"q\" \\ r",error="invalid_token" , scope="x y""#)
-                .unwrap();
-        assert_eq!(challenge.scheme, "Bearer");
-        assert_eq!(challenge.param("realm"), Some(r#"a "q" \ r"#));
-        assert_eq!(challenge.param("ERROR"), Some("invalid_token"));
-        assert_eq!(challenge.param("scope"), Some("x y"));
-        assert_eq!(challenge.params.len(), 3);
+/// Checks the `WWW-Authenticate` lines of one response: each is a well-formed challenge of
+/// ours, and the lines combined into one field value (as a proxy may combine them, RFC 9110
+/// §5.3) parse back into the same challenges, in order.
+#[track_caller]
+pub fn assert_well_formed_challenges(
+    lines: &[String],
+    context: &dyn fmt::Display,
+) -> Vec<ParsedChallenge> {
+    let parsed: Vec<ParsedChallenge> = lines
+        .iter()
+        .map(|line| assert_well_formed_challenge(line, context))
+        .collect();
+    if !lines.is_empty() {
+        let combined = lines.join(", ");
+        let reparsed = parse_www_authenticate(&combined)
+            .unwrap_or_else(|error| panic!("{context}: combined {combined:?}: {error}"));
+        assert_eq!(reparsed, parsed, "{context}: combined {combined:?}");
     }
-
-    #[test]
-    fn refuses_what_is_not_strictly_a_challenge() {
-        for line in [
-            "Bearer",
-            "Bearer abc==",
-            r#"Bearer realm=demo"#,
-            r#"Bearer realm="demo"#,
-            r#"Bearer realm="demo", realm="again""#,
-            r#"Bearer realm="demo", Realm="again""#,
-            r#"Bearer realm="demo","#,
-            r#"Bearer realm="demo" error="x""#,
-            r#"Bearer realm="demo", ="x""#,
-            r#"Bear er realm="demo""#,
-            r#"Bearer realm="a\"#,
-            "Bearer realm=\"tab\u{7f}\"",
-            r#"Bearer realm="é""#,
-        ] {
-            assert!(parse_challenge(line).is_err(), "{line}");
-        }
-    }
-
-    #[test]
-    #[should_panic(expected = "RFC 6750 forbids")]
-    fn description_with_quote_is_refused() {
-        assert_well_formed_challenge(
-            r#"Bearer realm="demo", error="invalid_token", error_description="a \"b\"""#,
-            &"self-test",
-        );
-    }
+    parsed
 }
