@@ -139,8 +139,9 @@ macro_rules! policies {
             fn check_arguments<'a>(
                 _: &'a dyn Identity,
                 _: &'a (),
-            ) -> impl Future<Output = Result<(), CheckFailure>> + 'a {
-                std::future::ready(Ok(()))
+                _shadow: bool,
+            ) -> impl Future<Output = Result<((), Option<&'static str>), CheckFailure>> + 'a {
+                std::future::ready(Ok(((), None)))
             }
         }
     )*};

@@ -435,6 +435,7 @@ fn generate(
         None => quote!(#private::None),
     };
     let hide = policy.hide.is_some();
+    let shadow = policy.shadow.is_some();
     let deny = match &policy.deny {
         Some(deny) => quote!(#private::Some(#deny)),
         None => quote!(#private::None),
@@ -525,11 +526,11 @@ fn generate(
             format_ident!("__authz_loaded{position}")
         })
         .collect();
-    let check_steps = policy
-        .checks
-        .iter()
-        .zip(&check_texts)
-        .map(|(check, text)| quote!(#private::CheckOutput::into_verdict(#check, #text)?;));
+    let check_steps = policy.checks.iter().zip(&check_texts).map(|(check, text)| {
+        quote! {
+            __authz_verdicts.judge(#private::CheckOutput::into_verdict(#check, #text))?;
+        }
+    });
 
     let (impl_generics, _, where_clause) = signature.generics.split_for_impl();
     let turbofish = {
@@ -582,22 +583,31 @@ fn generate(
         impl #impl_generics #private::Policy<(#(#extracted_types,)*)> for #marker #where_clause {
             const REQUIREMENT: &'static #private::Requirement = #marker::REQUIREMENT;
             const REALM: #private::Option<&'static str> = #realm;
-            const OPTIONS: #private::Options = #private::Options { hide: #hide, deny: #deny };
+            const OPTIONS: #private::Options = #private::Options {
+                hide: #hide,
+                deny: #deny,
+                shadow: #shadow,
+            };
             type Loaded = (#(#loaded_types,)*);
 
-            #[allow(clippy::needless_lifetimes, unused_variables)]
+            #[allow(clippy::needless_lifetimes, unused_variables, unused_mut)]
             fn check_arguments<'__authz>(
                 __authz_identity: &'__authz dyn #private::Identity,
                 __authz_args: &'__authz (#(#extracted_types,)*),
+                __authz_shadow: bool,
             ) -> impl #private::Future<
-                Output = #private::Result<Self::Loaded, #private::CheckFailure>,
+                Output = #private::Result<
+                    (Self::Loaded, #private::Option<&'static str>),
+                    #private::CheckFailure,
+                >,
             > + '__authz {
                 async move {
+                    let mut __authz_verdicts = #private::Verdicts::new(__authz_shadow);
                     #identity_binding
                     #(#extracted_bindings)*
                     #(#loader_steps)*
                     #(#check_steps)*
-                    #private::Ok((#(#loaded_slots,)*))
+                    #private::Ok(((#(#loaded_slots,)*), __authz_verdicts.denied()))
                 }
             }
         }

@@ -67,6 +67,8 @@ pub(crate) struct Policy {
     pub(crate) krate: Option<(syn::Path, proc_macro2::Span)>,
     /// `hide`: denied callers get the app's not-found response.
     pub(crate) hide: Option<Ident>,
+    /// `shadow`: would-deny decisions are recorded and the request goes through.
+    pub(crate) shadow: Option<Ident>,
     /// `deny = path`: the handler's denial responder.
     pub(crate) deny: Option<syn::ExprPath>,
     /// `check = expr`: argument-aware checks, all of which must pass.
@@ -79,7 +81,7 @@ pub(crate) struct Policy {
 
 const LEAVES: [&str; 3] = ["role", "permission", "scope"];
 const GROUPS: [&str; 3] = ["any", "all", "not"];
-const SETTINGS: [&str; 6] = ["realm", "crate", "hide", "deny", "check", "load"];
+const SETTINGS: [&str; 7] = ["realm", "crate", "hide", "shadow", "deny", "check", "load"];
 
 impl Policy {
     /// Whether `#[public]` is among the attributes.
@@ -104,7 +106,7 @@ impl Policy {
         for item in &items.items {
             let key = item.key.to_string();
             match key.as_str() {
-                "crate" | "realm" | "hide" | "deny" | "check" | "load"
+                "crate" | "realm" | "hide" | "shadow" | "deny" | "check" | "load"
                     if origin == Origin::Public && key != "crate" =>
                 {
                     errors.at(
@@ -115,6 +117,14 @@ impl Policy {
                 "hide" => match &item.form {
                     Form::Bare => set_once(&mut self.hide, item.key.clone(), item, errors),
                     _ => errors.at(item, "expected `hide` alone, without a value"),
+                },
+                "shadow" => match &item.form {
+                    Form::Bare => set_once(&mut self.shadow, item.key.clone(), item, errors),
+                    _ => errors.at(
+                        item,
+                        "expected `shadow` alone, without a value: remove the attribute's \
+                         `shadow` to enforce the policy",
+                    ),
                 },
                 "deny" => match &item.form {
                     Form::Value(_, Expr::Path(path)) => {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::HttpResponse;
 use actix_web::http::header::HeaderValue;
 
-use crate::{Authenticator, ChallengeKind, Denial, InvalidRealm, Realm};
+use crate::{AuditSink, Authenticator, ChallengeKind, Denial, InvalidRealm, Realm};
 
 /// The authorization configuration of an `App`: its realm and its authenticators, asked in the
 /// order they were added.
@@ -53,6 +53,9 @@ struct Inner {
     deny: Option<DenialResponder>,
     not_found: fn() -> HttpResponse,
     timeout: Option<Duration>,
+    audit: Option<Arc<dyn AuditSink>>,
+    audit_granted: bool,
+    shadow: bool,
 }
 
 /// The default of [`AuthzConfig::timeout`].
@@ -85,6 +88,9 @@ impl AuthzConfig {
                 deny: None,
                 not_found: || HttpResponse::NotFound().finish(),
                 timeout: Some(DEFAULT_TIMEOUT),
+                audit: None,
+                audit_granted: false,
+                shadow: false,
             }),
         })
     }
@@ -141,6 +147,72 @@ impl AuthzConfig {
         self
     }
 
+    /// Hands every decision to `sink`: each refused request (401, 403, the hidden 404, and a
+    /// 400, 500 or 503 of a request that could not be decided) and each shadow-mode would-deny;
+    /// granted requests too with [`audit_granted`](Self::audit_granted). Decisions are also
+    /// traced, whether or not a sink is set: see [`AuditSink`] and [`DECISION_TARGET`](crate::DECISION_TARGET).
+    ///
+    /// ```
+    /// use actix_authz::{AuditRecord, AuthzConfig};
+    ///
+    /// let config = AuthzConfig::new("api")
+    ///     .audit(|record: &AuditRecord<'_>| eprintln!("{} {}", record.verdict(), record.route()))
+    ///     .audit_granted(true);
+    /// # let _ = config;
+    /// ```
+    #[must_use]
+    pub fn audit(mut self, sink: impl AuditSink) -> Self {
+        Arc::make_mut(&mut self.inner).audit = Some(Arc::new(sink));
+        self
+    }
+
+    /// Whether the [`audit`](Self::audit) sink also receives granted requests (default: only
+    /// refusals and shadow-mode would-denies).
+    #[must_use]
+    pub fn audit_granted(mut self, granted: bool) -> Self {
+        Arc::make_mut(&mut self.inner).audit_granted = granted;
+        self
+    }
+
+    /// Shadow mode for every handler of the app: requirements and checks are evaluated, a
+    /// caller they would refuse is recorded (a `tracing` event with `shadow = true`, and the
+    /// audit sink) and the request goes on to the handler. For rolling out a stricter policy
+    /// and seeing whom it would lock out before it does.
+    ///
+    /// Shadow mode concerns authorization only. Authentication is still enforced: a request
+    /// without a valid identity gets its 401 (or 400, 503) as usual, because the handler, its
+    /// [`Caller`](crate::Caller), its checks and its loaders all need an identity, and letting
+    /// anonymous or forged credentials through would make a protected API public. To learn who
+    /// would fail authentication on a route that is public today, take an
+    /// `Option<Caller>` there and log the `None`s. One handler can be shadowed alone with the
+    /// attributes' `shadow` option.
+    ///
+    /// ```
+    /// use actix_authz::AuthzConfig;
+    ///
+    /// let config = AuthzConfig::new("api").shadow(true);
+    /// assert!(config.is_shadow());
+    /// ```
+    #[must_use]
+    pub fn shadow(mut self, shadow: bool) -> Self {
+        Arc::make_mut(&mut self.inner).shadow = shadow;
+        self
+    }
+
+    /// Whether [`shadow`](Self::shadow) mode is on for the whole app.
+    pub fn is_shadow(&self) -> bool {
+        self.inner.shadow
+    }
+
+    /// The audit sink, for a decision of this kind (granted or not).
+    pub(crate) fn audit_sink(&self, granted: bool) -> Option<&dyn AuditSink> {
+        let inner = &*self.inner;
+        inner
+            .audit
+            .as_deref()
+            .filter(|_| !granted || inner.audit_granted)
+    }
+
     pub(crate) fn time_limit(&self) -> Option<Duration> {
         self.inner.timeout
     }
@@ -190,6 +262,9 @@ impl fmt::Debug for AuthzConfig {
         f.debug_struct("AuthzConfig")
             .field("realm", &self.realm())
             .field("authenticators", &self.inner.authenticators.len())
+            .field("audit", &self.inner.audit.is_some())
+            .field("audit_granted", &self.inner.audit_granted)
+            .field("shadow", &self.inner.shadow)
             .finish()
     }
 }

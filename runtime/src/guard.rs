@@ -11,11 +11,12 @@ use std::task::Poll;
 use std::time::Duration;
 
 use actix_web::dev::Payload;
-use actix_web::http::header::AUTHORIZATION;
+use actix_web::http::header::{AUTHORIZATION, HeaderValue};
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::FutureExt as _;
 use futures_util::future::LocalBoxFuture;
 
+use crate::decision::{self, AuditRecord, Verdict};
 use crate::{
     AuthzConfig, AuthzError, ChallengeKind, Credentials, Denial, DenialResponder, Identity,
     Outcome, Principal, RefusalKind, Requirement,
@@ -189,13 +190,24 @@ pub struct Options {
     pub hide: bool,
     /// The handler's own denial responder (`deny = path`).
     pub deny: Option<DenialResponder>,
+    /// Record would-deny decisions and let the request through (`shadow`).
+    pub shadow: bool,
 }
 
 impl Options {
     pub const DEFAULT: Self = Self {
         hide: false,
         deny: None,
+        shadow: false,
     };
+}
+
+/// An authenticated caller that passed the static requirement, or, in shadow mode, failed it
+/// with `unmet` and is let through.
+struct Admitted<'a> {
+    identity: Arc<dyn Identity>,
+    source: Option<usize>,
+    unmet: Option<&'a Requirement>,
 }
 
 /// One decision about one request: what is required, where, and how refusals look.
@@ -205,9 +217,17 @@ struct Decision<'a> {
     requirement: &'a Requirement,
     realm: Option<&'a str>,
     options: &'a Options,
+    /// Whether the decision is traced and audited: not for a bare `Caller`, which
+    /// `Option<Caller>` also uses to ask "is anyone there?" without refusing anything.
+    recorded: bool,
 }
 
-impl Decision<'_> {
+impl<'a> Decision<'a> {
+    /// Whether refusals of authorization are only recorded.
+    fn shadow(&self) -> bool {
+        self.options.shadow || self.config.is_shadow()
+    }
+
     /// The identity of the request, or the refusal of an unauthenticated one.
     async fn identify(&self) -> Result<(Arc<dyn Identity>, Option<usize>), AuthzError> {
         let (config, realm) = (self.config, self.realm);
@@ -232,13 +252,13 @@ impl Decision<'_> {
             ),
             Resolution::Malformed => {
                 let challenges = config.challenges(realm, |_| Some(ChallengeKind::InvalidRequest));
-                return Err(AuthzError::new(RefusalKind::MalformedRequest, challenges));
+                return Err(self.refuse(RefusalKind::MalformedRequest, challenges, None));
             }
             Resolution::Unavailable => {
-                return Err(AuthzError::new(RefusalKind::Unavailable, Vec::new()));
+                return Err(self.refuse(RefusalKind::Unavailable, Vec::new(), None));
             }
             Resolution::Failed => {
-                return Err(AuthzError::new(RefusalKind::InternalError, Vec::new()));
+                return Err(self.refuse(RefusalKind::InternalError, Vec::new(), None));
             }
         };
         if challenges.is_empty() {
@@ -248,6 +268,7 @@ impl Decision<'_> {
                  authenticator that has one (e.g. FnAuthenticator::challenge_scheme)"
             );
         }
+        self.record(Verdict::Refused(kind), None, None, None, false);
         Err(self.respond(
             AuthzError::new(kind, challenges),
             Denial {
@@ -261,15 +282,42 @@ impl Decision<'_> {
         ))
     }
 
-    /// Authenticates, then checks the static requirement.
-    async fn authorize(&self) -> Result<(Arc<dyn Identity>, Option<usize>), AuthzError> {
+    /// A refusal that is not a denial of the caller (400, 500, 503): recorded, and answered
+    /// without a custom responder.
+    fn refuse(
+        &self,
+        kind: RefusalKind,
+        challenges: Vec<HeaderValue>,
+        check: Option<&'static str>,
+    ) -> AuthzError {
+        self.record(Verdict::Refused(kind), None, None, check, false);
+        AuthzError::new(kind, challenges)
+    }
+
+    /// Authenticates, then checks the static requirement. In shadow mode a caller who fails it
+    /// is admitted with what they lack, for [`settle`](Self::settle) to record.
+    async fn authorize(&self) -> Result<Admitted<'a>, AuthzError> {
         let (identity, source) = self.identify().await?;
-        match self.requirement.unmet_by(&*identity) {
-            None => {
-                tracing::debug!(subject = identity.subject(), requirement = %self.requirement, "granted");
-                Ok((identity, source))
-            }
-            Some(unmet) => Err(self.deny(&*identity, source, Some(unmet), None)),
+        let unmet = self.requirement.unmet_by(&*identity);
+        match unmet {
+            Some(unmet) if !self.shadow() => Err(self.deny(&*identity, source, Some(unmet), None)),
+            _ => Ok(Admitted {
+                identity,
+                source,
+                unmet,
+            }),
+        }
+    }
+
+    /// Records the end of a decision that lets the request through: granted, or, in shadow
+    /// mode, the refusal it would have been.
+    fn settle(&self, admitted: &Admitted<'a>, denied_check: Option<&'static str>) {
+        let subject = Some(admitted.identity.subject());
+        if admitted.unmet.is_some() || denied_check.is_some() {
+            let verdict = Verdict::Refused(RefusalKind::Forbidden);
+            self.record(verdict, subject, admitted.unmet, denied_check, true);
+        } else {
+            self.record(Verdict::Granted, subject, None, None, false);
         }
     }
 
@@ -281,15 +329,8 @@ impl Decision<'_> {
         unmet: Option<&Requirement>,
         check: Option<&'static str>,
     ) -> AuthzError {
-        tracing::info!(
-            path = self.request.path(),
-            subject = identity.subject(),
-            requirement = %self.requirement,
-            unmet = unmet.map(tracing::field::display),
-            check,
-            hidden = self.options.hide,
-            "denied"
-        );
+        let verdict = Verdict::Refused(RefusalKind::Forbidden);
+        self.record(verdict, Some(identity.subject()), unmet, check, false);
         if self.options.hide {
             return self.not_found();
         }
@@ -314,6 +355,44 @@ impl Decision<'_> {
             missing_scopes: scope,
         };
         self.respond(AuthzError::new(RefusalKind::Forbidden, challenges), denial)
+    }
+
+    /// Traces the decision and hands it to the audit sink: the one place both happen. Nothing
+    /// is computed when neither listens.
+    fn record(
+        &self,
+        verdict: Verdict,
+        subject: Option<&str>,
+        unmet: Option<&Requirement>,
+        check: Option<&'static str>,
+        shadow: bool,
+    ) {
+        if !self.recorded {
+            return;
+        }
+        let sink = self.config.audit_sink(verdict == Verdict::Granted);
+        let traced = decision::traced(verdict);
+        if sink.is_none() && !traced {
+            return;
+        }
+        let pattern = self.request.match_pattern();
+        let record = AuditRecord {
+            verdict,
+            shadow,
+            hidden: self.options.hide,
+            method: self.request.method(),
+            route: pattern.as_deref().unwrap_or(self.request.path()),
+            subject,
+            requirement: self.requirement,
+            unmet,
+            check,
+        };
+        if traced {
+            decision::trace(&record);
+        }
+        if let Some(sink) = sink {
+            decision::deliver(sink, &record);
+        }
     }
 
     /// The app's not-found response, for hidden denials and for loaders that find nothing.
@@ -348,8 +427,11 @@ pub(crate) async fn authorize(
         requirement,
         realm,
         options: &Options::DEFAULT,
+        recorded: true,
     };
-    decision.authorize().await.map(drop)
+    let admitted = decision.authorize().await?;
+    decision.settle(&admitted, None);
+    Ok(())
 }
 
 /// The authenticated caller, as a handler argument.
@@ -416,6 +498,7 @@ impl<I: Identity> FromRequest for Caller<I> {
                 requirement: &Requirement::Authenticated,
                 realm: None,
                 options: &Options::DEFAULT,
+                recorded: false,
             };
             let (identity, _) = decision.identify().await?;
             let identity: Arc<dyn Any + Send + Sync> = identity;
@@ -444,11 +527,48 @@ pub trait Policy<Args>: 'static {
     type Loaded;
 
     /// Runs the loaders and the argument-aware checks, once the static requirement holds and
-    /// the handler's arguments are extracted.
+    /// the handler's arguments are extracted. In `shadow` mode a check that answers `false`
+    /// does not stop them: the first such check is returned with the loaded values.
     fn check_arguments<'a>(
         identity: &'a dyn Identity,
         args: &'a Args,
-    ) -> impl Future<Output = Result<Self::Loaded, CheckFailure>> + 'a;
+        shadow: bool,
+    ) -> impl Future<Output = Result<(Self::Loaded, Option<&'static str>), CheckFailure>> + 'a;
+}
+
+/// The verdicts of a policy's argument-aware checks, as its generated `check_arguments` runs
+/// them: a `false` stops the checks, except in shadow mode, where the first is remembered and
+/// the checks go on.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Verdicts {
+    shadow: bool,
+    denied: Option<&'static str>,
+}
+
+impl Verdicts {
+    pub fn new(shadow: bool) -> Self {
+        Self {
+            shadow,
+            denied: None,
+        }
+    }
+
+    /// Passes on the verdict of one check, or, in shadow mode, remembers its `false`.
+    pub fn judge(&mut self, verdict: Result<(), CheckFailure>) -> Result<(), CheckFailure> {
+        match verdict {
+            Err(CheckFailure::Denied(check)) if self.shadow => {
+                self.denied.get_or_insert(check);
+                Ok(())
+            }
+            verdict => verdict,
+        }
+    }
+
+    /// The first check that answered `false` in shadow mode.
+    pub fn denied(&self) -> Option<&'static str> {
+        self.denied
+    }
 }
 
 /// Why an argument-aware check did not let the request through.
@@ -498,13 +618,14 @@ impl<P: Policy<Args>, Args: FromRequest + 'static> FromRequest for Guarded<P, Ar
                 requirement: P::REQUIREMENT,
                 realm: P::REALM,
                 options: &P::OPTIONS,
+                recorded: true,
             };
-            let (identity, source) = decision.authorize().await?;
+            let admitted = decision.authorize().await?;
             let args = Args::from_request(&request, &mut payload)
                 .await
                 .map_err(Into::into)?;
             let checked = bounded(
-                P::check_arguments(&*identity, &args),
+                P::check_arguments(&*admitted.identity, &args, decision.shadow()),
                 decision.config.time_limit(),
             )
             .await;
@@ -514,23 +635,35 @@ impl<P: Policy<Args>, Args: FromRequest + 'static> FromRequest for Guarded<P, Ar
                         path = request.path(),
                         "an argument check panicked; refusing"
                     );
-                    return Err(AuthzError::new(RefusalKind::InternalError, Vec::new()).into());
+                    return Err(decision
+                        .refuse(RefusalKind::InternalError, Vec::new(), None)
+                        .into());
                 }
                 Err(Interrupted::TimedOut) => {
                     tracing::warn!(
                         path = request.path(),
                         "an argument check timed out; refusing"
                     );
-                    return Err(AuthzError::new(RefusalKind::Unavailable, Vec::new()).into());
+                    return Err(decision
+                        .refuse(RefusalKind::Unavailable, Vec::new(), None)
+                        .into());
                 }
-                Ok(Ok(loaded)) => loaded,
+                Ok(Ok((loaded, denied_check))) => {
+                    decision.settle(&admitted, denied_check);
+                    loaded
+                }
                 Ok(Err(CheckFailure::Denied(check))) => {
-                    return Err(decision.deny(&*identity, source, None, Some(check)).into());
+                    let identity = &*admitted.identity;
+                    return Err(decision
+                        .deny(identity, admitted.source, None, Some(check))
+                        .into());
                 }
                 Ok(Err(CheckFailure::NotFound)) => return Err(decision.not_found().into()),
                 Ok(Err(CheckFailure::Unavailable(check, message))) => {
                     tracing::warn!(check, error = %message, "an argument check failed; refusing");
-                    return Err(AuthzError::new(RefusalKind::Unavailable, Vec::new()).into());
+                    return Err(decision
+                        .refuse(RefusalKind::Unavailable, Vec::new(), Some(check))
+                        .into());
                 }
             };
             Ok(Self { args, loaded })

@@ -35,6 +35,10 @@
 //! - [`AuthzConfig`] holds the realm and the [`Authenticator`]s: [`JwtAuthenticator`] (Bearer),
 //!   [`BasicAuthenticator`], [`FnAuthenticator`] (your own logic), or your own implementation.
 //!   [`attach_identity`] takes an identity from upstream middleware instead.
+//! - Every decision is a `tracing` event on the [`DECISION_TARGET`] target (refusals at `info`,
+//!   grants at `debug`), and an [`AuditRecord`] for the app's [`AuditSink`], if it has one.
+//!   [`AuthzConfig::shadow`] and the attributes' `shadow` option record would-deny decisions
+//!   without enforcing them.
 //! - [`Identity`] is what requirements ask about; [`Principal`] is a ready implementation, and
 //!   [`Caller`] hands it to the handler.
 #![warn(missing_docs)]
@@ -45,6 +49,7 @@ mod basic;
 mod cache;
 mod challenge;
 mod config;
+mod decision;
 mod denial;
 mod error;
 mod guard;
@@ -59,6 +64,7 @@ pub use basic::{
 };
 pub use challenge::{Challenge, ChallengeKind, InvalidRealm, Realm};
 pub use config::{AuthzConfig, DEFAULT_TIMEOUT, DenialResponder};
+pub use decision::{AuditRecord, AuditSink, DECISION_TARGET, Verdict};
 pub use denial::{CheckOutput, Denial, LoaderOutput};
 pub use error::{AuthzError, RefusalKind};
 pub use guard::{Caller, attach_identity};
@@ -145,7 +151,22 @@ pub use actix_authz_macros::authenticated;
 /// carries `error="insufficient_scope"`, with `scope="…"` listing the needed scopes it lacks.
 ///
 /// Options, at the top level: `realm = "…"` and `crate = "path"`, as for
-/// [`#[authenticated]`](authenticated).
+/// [`#[authenticated]`](authenticated); and `shadow`, which evaluates the requirement and the
+/// checks, records a caller they would refuse (a `tracing` event with `shadow = true` and the
+/// app's [`AuditSink`]) and lets the request through, to roll out a stricter rule safely. A
+/// caller without a valid identity still gets 401: see [`AuthzConfig::shadow`] for why, and
+/// for shadow mode across the whole app.
+///
+/// ```
+/// use actix_authz::requires;
+///
+/// // Soon admins only; for now, see who would be refused.
+/// #[requires(role = "admin", shadow)]
+/// #[actix_web::get("/reports")]
+/// async fn reports() -> &'static str {
+///     "reports"
+/// }
+/// ```
 ///
 /// Mistakes are compile errors at the offending tokens: an unknown key, an empty `any()` or
 /// `all()`, an empty string, a value that is not a string literal, a scope or realm with
@@ -295,7 +316,7 @@ pub use actix_authz_macros::vocabulary;
 /// What the attributes' expansion names. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::guard::{CheckFailure, Guarded, Options, Policy};
+    pub use crate::guard::{CheckFailure, Guarded, Options, Policy, Verdicts};
     pub use crate::registry::{DeclaredRoute, Protection, RouteEntry};
     pub use crate::requirement::Requirement;
     pub use crate::{
