@@ -31,6 +31,9 @@ pub(crate) fn handler(origin: Origin, args: TokenStream, item: TokenStream) -> T
             return with_error(syn::Error::new(Span::call_site(), message), item);
         }
     };
+    if let Some(deferred) = defer_to_openapi(origin, &args, &mut function) {
+        return deferred;
+    }
     match expand(origin, args, &mut function) {
         Ok(expanded) => expanded,
         Err(error) => {
@@ -39,6 +42,57 @@ pub(crate) fn handler(origin: Origin, args: TokenStream, item: TokenStream) -> T
             function.sig.asyncness.get_or_insert_with(Default::default);
             with_error(error, function.into_token_stream())
         }
+    }
+}
+
+/// `#[utoipa::path]` below this attribute must see the handler as the user wrote it (its
+/// arguments are the operation's parameters), and must expand at module level, where
+/// `#[openapi(paths(handler))]` finds what it generates: so this attribute steps below it, and
+/// expands once `#[utoipa::path]` has.
+fn defer_to_openapi(
+    origin: Origin,
+    args: &TokenStream,
+    function: &mut ItemFn,
+) -> Option<TokenStream> {
+    if origin == Origin::Public {
+        // Leaves the function as written: nothing to defer.
+        return None;
+    }
+    let is_openapi = |attribute: &Attribute| {
+        attribute
+            .path()
+            .segments
+            .last()
+            .is_some_and(|last| last.ident == "path")
+    };
+    let position = function.attrs.iter().position(is_openapi)?;
+    let openapi: Vec<Attribute> = function.attrs.drain(..=position).collect();
+    let runtime = runtime_path(args);
+    let name = Ident::new(origin.name(), Span::call_site());
+    Some(quote! {
+        #(#openapi)*
+        #[#runtime::#name(#args)]
+        #function
+    })
+}
+
+/// The path of the runtime crate, as `crate = "…"` names it among `args`.
+fn runtime_path(args: &TokenStream) -> TokenStream {
+    let mut ignored = Errors::default();
+    let items = parse_items(args.clone(), &mut ignored);
+    let named = items.items.iter().find_map(|item| match &item.form {
+        crate::attr::Form::Value(
+            _,
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(path),
+                ..
+            }),
+        ) if item.key == "crate" => path.parse::<syn::Path>().ok(),
+        _ => None,
+    });
+    match named {
+        Some(path) => path.into_token_stream(),
+        None => quote!(::actix_authz),
     }
 }
 

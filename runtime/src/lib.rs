@@ -55,8 +55,14 @@ mod error;
 mod guard;
 mod identity;
 mod jwt;
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub mod openapi;
 pub mod registry;
 mod requirement;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_util;
 
 pub use authenticator::{Authenticator, Credentials, FnAuthenticator, Outcome};
 pub use basic::{

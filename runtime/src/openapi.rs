@@ -1,0 +1,459 @@
+//! The requirement each handler declares, in its OpenAPI operation (feature `utoipa`).
+//!
+//! [`AuthzSecurity`] is a [`utoipa::Modify`]: add it to your `#[derive(OpenApi)]` and every
+//! operation of an annotated handler gets, from the same attribute that enforces it:
+//!
+//! - `security`: one alternative per configured scheme, listing the OAuth scopes the
+//!   requirement needs (`scope = "…"` at the top level or under `all(...)`); an empty list for
+//!   `#[public]` handlers, which overrides a global requirement;
+//! - a `401` response (no valid credentials) and a `403` response (the identity lacks the
+//!   requirement), or `404` for a handler with `hide`, each with its `WWW-Authenticate` header
+//!   and `application/problem+json` body documented; responses you documented yourself are
+//!   kept, and only get the header when they lack it;
+//! - the extensions `x-required-roles` and `x-required-permissions` (what every caller must
+//!   hold), `x-authz-requirement` (the whole requirement in the attributes' syntax, including
+//!   any `any(...)` alternatives and `not(...)` exclusions, which the two lists leave out), and
+//!   `x-authz-checks` when the handler has argument-aware checks.
+//!
+//! The requirement comes from [`registry::entries`](crate::registry::entries), so the spec
+//! cannot drift from what the server enforces. An operation is matched to its handler by method
+//! and path when the handler's route is known to the registry (write `#[requires]` above the
+//! route attribute, `#[get("/path")]`); otherwise, or when a scope prefixes the path, by its
+//! `operationId`, which `#[utoipa::path]` sets to the function's name. `#[utoipa::path]` may go
+//! above or below `#[requires]`.
+//!
+//! # Example
+//!
+//! ```
+//! use actix_authz::openapi::AuthzSecurity;
+//! use actix_authz::requires;
+//! use actix_web::get;
+//! use utoipa::OpenApi;
+//!
+//! #[requires(role = "admin", scope = "audit:read")]
+//! #[utoipa::path(get, path = "/audit-log", responses((status = 200, description = "the log")))]
+//! #[get("/audit-log")]
+//! async fn audit_log() -> &'static str {
+//!     "log"
+//! }
+//!
+//! #[derive(OpenApi)]
+//! #[openapi(paths(audit_log), modifiers(&AuthzSecurity))]
+//! struct Api;
+//!
+//! let spec = serde_json::to_value(Api::openapi()).unwrap();
+//! let operation = &spec["paths"]["/audit-log"]["get"];
+//! assert_eq!(operation["security"], serde_json::json!([{ "bearer": ["audit:read"] }]));
+//! assert_eq!(operation["x-required-roles"], serde_json::json!(["admin"]));
+//! assert!(operation["responses"]["401"]["headers"]["WWW-Authenticate"].is_object());
+//! assert!(operation["responses"]["403"].is_object());
+//! ```
+
+use utoipa::Modify;
+use utoipa::openapi::content::Content;
+use utoipa::openapi::extensions::Extensions;
+use utoipa::openapi::header::Header;
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::response::{Response, Responses};
+use utoipa::openapi::schema::{Components, Object, ObjectBuilder, Type};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{OpenApi, RefOr};
+
+use crate::Requirement;
+use crate::registry::{self, Protection, RouteEntry};
+
+/// Documents the requirement of every annotated handler in its OpenAPI operation, with one HTTP
+/// Bearer (JWT) security scheme named `bearer`. For other schemes, use [`AuthzSchemes`].
+///
+/// See the [module documentation](self) for what it adds and an example.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuthzSecurity;
+
+impl Modify for AuthzSecurity {
+    fn modify(&self, openapi: &mut OpenApi) {
+        AuthzSchemes::BEARER.modify(openapi);
+    }
+}
+
+/// A security scheme the operations of annotated handlers require, by the name it has in the
+/// spec's `components.securitySchemes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Scheme {
+    /// HTTP Bearer with `bearerFormat: JWT`, declared under this name.
+    Bearer(&'static str),
+    /// HTTP Basic, declared under this name.
+    Basic(&'static str),
+    /// A scheme you declare yourself (an API key, OAuth 2, OpenID Connect), under this name;
+    /// operations refer to it and it is left as you wrote it.
+    Declared(&'static str),
+}
+
+impl Scheme {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Bearer(name) | Self::Basic(name) | Self::Declared(name) => name,
+        }
+    }
+
+    fn declaration(self) -> Option<SecurityScheme> {
+        match self {
+            Self::Bearer(_) => {
+                let mut bearer = Http::new(HttpAuthScheme::Bearer);
+                bearer.bearer_format = Some("JWT".to_owned());
+                Some(SecurityScheme::Http(bearer))
+            }
+            Self::Basic(_) => Some(SecurityScheme::Http(Http::new(HttpAuthScheme::Basic))),
+            Self::Declared(_) => None,
+        }
+    }
+}
+
+/// Like [`AuthzSecurity`], with the security schemes of your app: an operation may be called
+/// with any one of them. A `const`, so that `#[openapi(modifiers(&SECURITY))]` can name it.
+///
+/// ```
+/// use actix_authz::openapi::{AuthzSchemes, Scheme};
+/// use actix_authz::requires;
+/// use utoipa::OpenApi;
+///
+/// const SECURITY: AuthzSchemes = AuthzSchemes::new(&[Scheme::Bearer("jwt"), Scheme::Basic("basic")]);
+///
+/// #[requires(permission = "posts:delete")]
+/// #[utoipa::path(delete, path = "/posts/{id}", responses((status = 204)))]
+/// #[actix_web::delete("/posts/{id}")]
+/// async fn delete_post(id: actix_web::web::Path<u32>) -> actix_web::HttpResponse {
+///     let _ = id;
+///     actix_web::HttpResponse::NoContent().finish()
+/// }
+///
+/// #[derive(OpenApi)]
+/// #[openapi(paths(delete_post), modifiers(&SECURITY))]
+/// struct Api;
+///
+/// let spec = serde_json::to_value(Api::openapi()).unwrap();
+/// let operation = &spec["paths"]["/posts/{id}"]["delete"];
+/// assert_eq!(operation["security"], serde_json::json!([{ "jwt": [] }, { "basic": [] }]));
+/// assert_eq!(operation["x-required-permissions"], serde_json::json!(["posts:delete"]));
+/// assert_eq!(spec["components"]["securitySchemes"]["basic"]["scheme"], "basic");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct AuthzSchemes {
+    schemes: &'static [Scheme],
+}
+
+impl AuthzSchemes {
+    /// One HTTP Bearer (JWT) scheme named `bearer`: what [`AuthzSecurity`] uses.
+    pub const BEARER: Self = Self::new(&[Scheme::Bearer("bearer")]);
+
+    /// These schemes, in this order.
+    pub const fn new(schemes: &'static [Scheme]) -> Self {
+        Self { schemes }
+    }
+
+    /// Documents the handlers of `entries` instead of every registered one: for tests and for
+    /// apps that build their spec by hand.
+    pub fn document<'a>(
+        &self,
+        openapi: &mut OpenApi,
+        entries: impl IntoIterator<Item = &'a RouteEntry>,
+    ) {
+        let entries: Vec<&RouteEntry> = entries.into_iter().collect();
+        self.declare_schemes(openapi);
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, operation) in operations(item) {
+                if let Some(entry) = handler_of(&entries, path, method, operation) {
+                    self.document_operation(operation, entry);
+                }
+            }
+        }
+    }
+
+    fn declare_schemes(&self, openapi: &mut OpenApi) {
+        let components = openapi.components.get_or_insert_with(Components::new);
+        for scheme in self.schemes {
+            if let Some(declaration) = scheme.declaration() {
+                components
+                    .security_schemes
+                    .entry(scheme.name().to_owned())
+                    .or_insert(RefOr::T(declaration));
+            }
+        }
+    }
+
+    fn document_operation(&self, operation: &mut Operation, entry: &RouteEntry) {
+        let (requirement, hidden, checks) = match entry.protection() {
+            Protection::Protected {
+                requirement,
+                hidden,
+                checks,
+            } => (requirement, hidden, checks),
+            Protection::Public => {
+                operation.security = Some(Vec::new());
+                return;
+            }
+        };
+        let needs = Needs::of(requirement);
+        operation.security = Some(
+            self.schemes
+                .iter()
+                .map(|scheme| SecurityRequirement::new(scheme.name(), needs.scopes.clone()))
+                .collect(),
+        );
+        document_refusal(&mut operation.responses, "401", unauthorized());
+        if hidden {
+            document_refusal(&mut operation.responses, "404", hidden_denial());
+        } else {
+            document_refusal(&mut operation.responses, "403", forbidden());
+        }
+        let mut extensions = Extensions::builder()
+            .add("x-required-roles", needs.roles)
+            .add("x-required-permissions", needs.permissions)
+            .add("x-authz-requirement", requirement.to_string());
+        if !checks.is_empty() {
+            extensions = extensions.add("x-authz-checks", checks.to_vec());
+        }
+        operation
+            .extensions
+            .get_or_insert_with(Extensions::default)
+            .merge(extensions.build());
+    }
+}
+
+impl Modify for AuthzSchemes {
+    fn modify(&self, openapi: &mut OpenApi) {
+        self.document(openapi, registry::entries());
+    }
+}
+
+/// The operations of a path item, with their methods.
+fn operations(item: &mut PathItem) -> impl Iterator<Item = (&'static str, &mut Operation)> {
+    [
+        ("GET", item.get.as_mut()),
+        ("PUT", item.put.as_mut()),
+        ("POST", item.post.as_mut()),
+        ("DELETE", item.delete.as_mut()),
+        ("OPTIONS", item.options.as_mut()),
+        ("HEAD", item.head.as_mut()),
+        ("PATCH", item.patch.as_mut()),
+        ("TRACE", item.trace.as_mut()),
+    ]
+    .into_iter()
+    .filter_map(|(method, operation)| Some((method, operation?)))
+}
+
+/// The handler of an operation: the one declared with its method and path (the one named by
+/// its `operationId` when several are); else the one its `operationId` names, when exactly one
+/// handler has that name and no declared route contradicts it.
+fn handler_of<'a>(
+    entries: &[&'a RouteEntry],
+    path: &str,
+    method: &str,
+    operation: &Operation,
+) -> Option<&'a RouteEntry> {
+    let path = without_patterns(path);
+    let id = operation.operation_id.as_deref();
+    let by_route: Vec<&RouteEntry> = entries
+        .iter()
+        .copied()
+        .filter(|entry| {
+            entry.route().is_some_and(|route| {
+                route.methods().contains(&method) && without_patterns(route.path()) == path
+            })
+        })
+        .collect();
+    let named = |candidates: &mut dyn Iterator<Item = &'a RouteEntry>| {
+        let mut named = candidates.filter(|entry| Some(entry.handler()) == id);
+        match (named.next(), named.next()) {
+            (Some(entry), None) => Some(entry),
+            _ => None,
+        }
+    };
+    match by_route.as_slice() {
+        [only] => return Some(only),
+        [] => {}
+        several => return named(&mut several.iter().copied()),
+    }
+    named(&mut entries.iter().copied().filter(|entry| {
+        entry.route().is_none_or(|route| {
+            route.methods().contains(&method) && path.ends_with(&without_patterns(route.path()))
+        })
+    }))
+}
+
+/// `/posts/{id:\d+}` as OpenAPI writes it: `/posts/{id}`.
+fn without_patterns(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_pattern = false;
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                if !in_pattern {
+                    out.push(c);
+                }
+            }
+            '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    in_pattern = false;
+                    out.push(c);
+                }
+            }
+            ':' if depth == 1 => in_pattern = true,
+            _ if !in_pattern => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// What every caller must hold for a requirement: its roles, permissions and scopes at the top
+/// level and under `all(...)` (and under an `any(...)` of one item).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Needs {
+    roles: Vec<&'static str>,
+    permissions: Vec<&'static str>,
+    scopes: Vec<&'static str>,
+}
+
+impl Needs {
+    fn of(requirement: &'static Requirement) -> Self {
+        let mut needs = Self::default();
+        needs.collect(requirement);
+        needs
+    }
+
+    fn collect(&mut self, requirement: &'static Requirement) {
+        fn push(list: &mut Vec<&'static str>, name: &'static str) {
+            if !list.contains(&name) {
+                list.push(name);
+            }
+        }
+        match requirement {
+            Requirement::Role(role) => push(&mut self.roles, role),
+            Requirement::TypedRole(term) => push(&mut self.roles, term.name()),
+            Requirement::Permission(permission) => push(&mut self.permissions, permission),
+            Requirement::TypedPermission(term) => push(&mut self.permissions, term.name()),
+            Requirement::Scope(scope) => push(&mut self.scopes, scope),
+            Requirement::All(all) => all.iter().for_each(|item| self.collect(item)),
+            Requirement::Any([only]) => self.collect(only),
+            Requirement::Authenticated | Requirement::Any(_) | Requirement::Not(_) => {}
+        }
+    }
+}
+
+/// Adds `response` under `status`, or, when the operation documents that status already, only
+/// the `WWW-Authenticate` header it lacks.
+fn document_refusal(responses: &mut Responses, status: &str, response: Response) {
+    match responses.responses.get_mut(status) {
+        Some(RefOr::T(existing)) => {
+            for (name, header) in response.headers {
+                existing.headers.entry(name).or_insert(header);
+            }
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => {
+            responses
+                .responses
+                .insert(status.to_owned(), RefOr::T(response));
+        }
+    }
+}
+
+fn www_authenticate(description: &str) -> Header {
+    let mut header = Header::new(Object::with_type(Type::String));
+    header.description = Some(description.to_owned());
+    header
+}
+
+fn problem() -> Content {
+    let string = || Object::with_type(Type::String);
+    let schema = ObjectBuilder::new()
+        .description(Some("RFC 9457 problem details"))
+        .property("type", string())
+        .property("title", string())
+        .property("status", Object::with_type(Type::Integer))
+        .property("detail", string())
+        .required("type")
+        .required("title")
+        .required("status")
+        .required("detail");
+    Content::new(Some(schema))
+}
+
+fn unauthorized() -> Response {
+    let mut response = Response::new(
+        "No valid credentials: missing, expired, malformed or wrong. The challenges say how to \
+         authenticate.",
+    );
+    response.headers.insert(
+        "WWW-Authenticate".to_owned(),
+        www_authenticate(
+            "One challenge per configured scheme, e.g. `Bearer realm=\"api\"`; a rejected \
+             Bearer token adds `error=\"invalid_token\"`.",
+        )
+        .into(),
+    );
+    response
+        .content
+        .insert("application/problem+json".to_owned(), problem().into());
+    response
+}
+
+fn forbidden() -> Response {
+    let mut response =
+        Response::new("The authenticated identity does not satisfy the handler's requirement.");
+    response.headers.insert(
+        "WWW-Authenticate".to_owned(),
+        www_authenticate(
+            "For a Bearer token: `Bearer realm=\"api\", error=\"insufficient_scope\"`, with \
+             `scope=\"…\"` listing the missing scopes. Absent for other schemes.",
+        )
+        .into(),
+    );
+    response
+        .content
+        .insert("application/problem+json".to_owned(), problem().into());
+    response
+}
+
+fn hidden_denial() -> Response {
+    Response::new(
+        "Not found, or not visible to this identity: a denied caller gets the same answer as \
+         for a resource that does not exist.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_stripped_like_openapi_writes_paths() {
+        assert_eq!(without_patterns("/posts/{id:\\d+}"), "/posts/{id}");
+        assert_eq!(without_patterns("/a/{x:[0-9]{2}}/b/{y}"), "/a/{x}/b/{y}");
+        assert_eq!(without_patterns("/plain"), "/plain");
+    }
+
+    #[test]
+    fn needs_are_the_unconditional_parts() {
+        const R: Requirement = Requirement::All(&[
+            Requirement::Role("editor"),
+            Requirement::Any(&[Requirement::Permission("p")]),
+            Requirement::Any(&[Requirement::Role("a"), Requirement::Role("b")]),
+            Requirement::Not(&Requirement::Role("banned")),
+            Requirement::Scope("s"),
+            Requirement::Role("editor"),
+        ]);
+        assert_eq!(
+            Needs::of(&R),
+            Needs {
+                roles: vec!["editor"],
+                permissions: vec!["p"],
+                scopes: vec!["s"],
+            }
+        );
+    }
+}

@@ -1,0 +1,451 @@
+//! A test kit (feature `test-util`): requests with an identity and no token, and one assertion
+//! that the app enforces what its attributes declare.
+//!
+//! - [`TestRequestExt`] gives `actix_web::test::TestRequest` an identity in one call:
+//!   `.with_roles(["admin"])`, `.with_identity(principal)`. The identity is attached the way
+//!   [`attach_identity`] does, so no authenticator runs and no secret or token is needed; the
+//!   app still needs its [`AuthzConfig`](crate::AuthzConfig).
+//! - [`assert_enforced`] sends, to each handler you name, an anonymous request (401 expected),
+//!   one as an identity that lacks the requirement (403, or the hidden 404), and one as an
+//!   identity that holds exactly what the requirement asks (neither 401 nor 403).
+//!
+//! Enable it for tests only:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! actix-authz = { version = "0.1", features = ["test-util"] }
+//! ```
+
+use std::fmt;
+
+use actix_http::Request;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::{Method, StatusCode};
+use actix_web::test::{self, TestRequest};
+
+use crate::registry::{self, Protection, RouteEntry};
+use crate::{Identity, Principal, Requirement, attach_identity};
+
+/// Gives an `actix_web::test::TestRequest` an identity, without a token.
+///
+/// ```
+/// use actix_authz::test_util::TestRequestExt as _;
+/// use actix_authz::{AuthzConfig, Principal, requires};
+/// use actix_web::{App, get, test};
+///
+/// #[get("/admin")]
+/// #[requires(role = "admin")]
+/// async fn admin() -> &'static str {
+///     "admin area"
+/// }
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let app = test::init_service(App::new().app_data(AuthzConfig::new("api")).service(admin)).await;
+///
+/// let request = test::TestRequest::get().uri("/admin").with_roles(["admin"]).to_request();
+/// assert_eq!(test::call_service(&app, request).await.status(), 200);
+///
+/// let editor = Principal::new("ed").with_roles(["editor"]);
+/// let request = test::TestRequest::get().uri("/admin").with_identity(editor).to_request();
+/// assert_eq!(test::call_service(&app, request).await.status(), 403);
+/// # });
+/// ```
+pub trait TestRequestExt {
+    /// The request, as `identity`.
+    fn with_identity(self, identity: impl Identity) -> IdentifiedRequest;
+
+    /// The request, as a [`Principal`] named `test-user` holding `roles`.
+    fn with_roles<S: Into<String>>(self, roles: impl IntoIterator<Item = S>) -> IdentifiedRequest;
+
+    /// The request, as a [`Principal`] named `test-user` holding `permissions`.
+    fn with_permissions<S: Into<String>>(
+        self,
+        permissions: impl IntoIterator<Item = S>,
+    ) -> IdentifiedRequest;
+
+    /// The request, as a [`Principal`] named `test-user` granted the OAuth `scopes`.
+    fn with_scopes<S: Into<String>>(self, scopes: impl IntoIterator<Item = S>)
+    -> IdentifiedRequest;
+}
+
+/// The subject of the identities [`TestRequestExt`] makes from roles, permissions or scopes.
+pub const TEST_SUBJECT: &str = "test-user";
+
+impl TestRequestExt for TestRequest {
+    fn with_identity(self, identity: impl Identity) -> IdentifiedRequest {
+        IdentifiedRequest {
+            request: self,
+            attach: Box::new(move |request| attach_identity(request, identity)),
+        }
+    }
+
+    fn with_roles<S: Into<String>>(self, roles: impl IntoIterator<Item = S>) -> IdentifiedRequest {
+        self.with_identity(Principal::new(TEST_SUBJECT).with_roles(roles))
+    }
+
+    fn with_permissions<S: Into<String>>(
+        self,
+        permissions: impl IntoIterator<Item = S>,
+    ) -> IdentifiedRequest {
+        self.with_identity(Principal::new(TEST_SUBJECT).with_permissions(permissions))
+    }
+
+    fn with_scopes<S: Into<String>>(
+        self,
+        scopes: impl IntoIterator<Item = S>,
+    ) -> IdentifiedRequest {
+        self.with_identity(Principal::new(TEST_SUBJECT).with_scopes(scopes))
+    }
+}
+
+/// A `TestRequest` and the identity it carries; finish it like a `TestRequest`, with
+/// [`to_request`](Self::to_request) (for `test::call_service`) or
+/// [`send`](Self::send).
+pub struct IdentifiedRequest {
+    request: TestRequest,
+    attach: Box<dyn FnOnce(&Request)>,
+}
+
+impl IdentifiedRequest {
+    /// Changes the underlying `TestRequest` (a header, a body) and keeps the identity.
+    ///
+    /// ```
+    /// use actix_authz::test_util::TestRequestExt as _;
+    /// use actix_web::test::TestRequest;
+    ///
+    /// let request = TestRequest::post()
+    ///     .uri("/articles")
+    ///     .with_scopes(["articles:write"])
+    ///     .map(|request| request.set_json(serde_json::json!({ "title": "Hello" })))
+    ///     .to_request();
+    /// assert_eq!(request.method(), "POST");
+    /// ```
+    #[must_use]
+    pub fn map(mut self, change: impl FnOnce(TestRequest) -> TestRequest) -> Self {
+        self.request = change(self.request);
+        self
+    }
+
+    /// The request, ready for `actix_web::test::call_service`.
+    pub fn to_request(self) -> Request {
+        let request = self.request.to_request();
+        (self.attach)(&request);
+        request
+    }
+
+    /// Calls `app` with the request.
+    pub async fn send<S, B>(self, app: &S) -> ServiceResponse<B>
+    where
+        S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    {
+        test::call_service(app, self.to_request()).await
+    }
+}
+
+impl fmt::Debug for IdentifiedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdentifiedRequest").finish_non_exhaustive()
+    }
+}
+
+/// One handler for [`assert_enforced`], by the name of its function, with what is needed to
+/// call it when the defaults do not fit.
+///
+/// By default the request uses the handler's declared method and path (from the registry: the
+/// attribute must be written above the route attribute, or give [`uri`](Self::uri) and
+/// [`method`](Self::method)), each path parameter set to `1`; the identity that should pass
+/// holds exactly the roles, permissions and scopes the requirement names (the first alternative
+/// of each `any(...)`), and the one that should fail holds nothing.
+#[derive(Debug)]
+pub struct Probe {
+    handler: &'static str,
+    method: Option<Method>,
+    uri: Option<String>,
+    prepare: Option<fn(TestRequest) -> TestRequest>,
+    allowed: Option<Principal>,
+    refused: Option<Principal>,
+}
+
+impl Probe {
+    /// The handler whose function is named `handler` (`admin`), or `module::handler` when
+    /// several handlers share the name.
+    pub fn handler(handler: &'static str) -> Self {
+        Self {
+            handler,
+            method: None,
+            uri: None,
+            prepare: None,
+            allowed: None,
+            refused: None,
+        }
+    }
+
+    /// The URI to call instead of the declared path with each parameter set to `1`.
+    #[must_use]
+    pub fn uri(mut self, uri: impl Into<String>) -> Self {
+        self.uri = Some(uri.into());
+        self
+    }
+
+    /// The method to use instead of the declared one.
+    #[must_use]
+    pub fn method(mut self, method: Method) -> Self {
+        self.method = Some(method);
+        self
+    }
+
+    /// Completes each request (a body, a header), e.g. `|r| r.set_json(json!({"title": "t"}))`.
+    #[must_use]
+    pub fn prepare(mut self, prepare: fn(TestRequest) -> TestRequest) -> Self {
+        self.prepare = Some(prepare);
+        self
+    }
+
+    /// The identity that must be let through, instead of the one derived from the requirement
+    /// (for handlers whose checks look at more than roles).
+    #[must_use]
+    pub fn allowed(mut self, identity: Principal) -> Self {
+        self.allowed = Some(identity);
+        self
+    }
+
+    /// The identity that must be refused, instead of one with no roles.
+    #[must_use]
+    pub fn refused(mut self, identity: Principal) -> Self {
+        self.refused = Some(identity);
+        self
+    }
+
+    fn entry(&self) -> &'static RouteEntry {
+        let (module, name) = match self.handler.rsplit_once("::") {
+            Some((module, name)) => (Some(module), name),
+            None => (None, self.handler),
+        };
+        let mut found = registry::entries().filter(|entry| {
+            entry.handler() == name
+                && module.is_none_or(|module| {
+                    entry.module() == module || entry.module().ends_with(&format!("::{module}"))
+                })
+        });
+        match (found.next(), found.next()) {
+            (Some(entry), None) => entry,
+            (None, _) => panic!(
+                "no handler `{}` carries an actix-authz attribute in this program",
+                self.handler
+            ),
+            (Some(first), Some(second)) => panic!(
+                "several handlers are named `{}` ({first}, {second}, ...): name one as \
+                 `module::handler`",
+                self.handler
+            ),
+        }
+    }
+
+    fn request(&self, entry: &RouteEntry) -> TestRequest {
+        let route = entry.route();
+        let method = self
+            .method
+            .clone()
+            .or_else(|| route.and_then(|route| route.methods().first()?.parse().ok()))
+            .unwrap_or(Method::GET);
+        let uri = match (&self.uri, route) {
+            (Some(uri), _) => uri.clone(),
+            (None, Some(route)) => with_parameters(route.path()),
+            (None, None) => panic!(
+                "the route of `{entry}` is unknown: write its actix-authz attribute above the \
+                 route attribute, or give the probe a `.uri(...)`"
+            ),
+        };
+        let request = TestRequest::default().method(method).uri(&uri);
+        match self.prepare {
+            Some(prepare) => prepare(request),
+            None => request,
+        }
+    }
+}
+
+/// `/posts/{id}/{rest:.*}` with every parameter set to `1`.
+fn with_parameters(pattern: &str) -> String {
+    let mut uri = String::with_capacity(pattern.len());
+    let mut depth = 0usize;
+    for c in pattern.chars() {
+        match c {
+            '{' => {
+                if depth == 0 {
+                    uri.push('1');
+                }
+                depth += 1;
+            }
+            '}' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => uri.push(c),
+            _ => {}
+        }
+    }
+    uri
+}
+
+/// An identity holding what `requirement` names: every item of an `all(...)`, the first
+/// alternative of an `any(...)`, nothing for a `not(...)`.
+fn holder_of(requirement: &Requirement, principal: Principal) -> Principal {
+    match requirement {
+        Requirement::Authenticated | Requirement::Not(_) => principal,
+        Requirement::Role(role) => principal.with_roles([*role]),
+        Requirement::TypedRole(term) => principal.with_roles([term.name()]),
+        Requirement::Permission(permission) => principal.with_permissions([*permission]),
+        Requirement::TypedPermission(term) => principal.with_permissions([term.name()]),
+        Requirement::Scope(scope) => principal.with_scopes([*scope]),
+        Requirement::All(all) => all.iter().fold(principal, |p, item| holder_of(item, p)),
+        Requirement::Any(any) => match any.first() {
+            Some(first) => holder_of(first, principal),
+            None => principal,
+        },
+    }
+}
+
+/// Asserts that `app` enforces what the attributes of each probed handler declare:
+///
+/// | caller | expected |
+/// | --- | --- |
+/// | anonymous | 401 with a `WWW-Authenticate` challenge (for `#[public]`: neither 401 nor 403) |
+/// | an identity without the requirement | 403, or 404 for a handler with `hide` |
+/// | an identity holding exactly what the requirement names | neither 401 nor 403 (nor the hidden 404) |
+///
+/// It panics with the handler, the caller and the status at the first difference.
+///
+/// ```
+/// use actix_authz::test_util::{Probe, assert_enforced};
+/// use actix_authz::{AuthzConfig, JwtAuthenticator, public, requires};
+/// use actix_web::{App, HttpResponse, delete, get, test, web};
+///
+/// #[requires(role = "editor", permission = "posts:delete")]
+/// #[delete("/posts/{id}")]
+/// async fn remove_post(id: web::Path<u32>) -> HttpResponse {
+///     let _ = id;
+///     HttpResponse::NoContent().finish()
+/// }
+///
+/// #[public]
+/// #[get("/health")]
+/// async fn liveness() -> &'static str {
+///     "ok"
+/// }
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let config = AuthzConfig::new("api").authenticator(JwtAuthenticator::hs256(b"unused"));
+/// let app = test::init_service(App::new().app_data(config).service(remove_post).service(liveness))
+///     .await;
+/// assert_enforced(&app, [Probe::handler("remove_post"), Probe::handler("liveness")]).await;
+/// # });
+/// ```
+pub async fn assert_enforced<S, B>(app: &S, probes: impl IntoIterator<Item = Probe>)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    for probe in probes {
+        let entry = probe.entry();
+        let anonymous = test::call_service(app, probe.request(entry).to_request()).await;
+        let (requirement, hidden) = match entry.protection() {
+            Protection::Public => {
+                let status = anonymous.status();
+                assert!(
+                    !is_refusal(status, false),
+                    "`{entry}` is #[public], but an anonymous caller got {status}"
+                );
+                continue;
+            }
+            Protection::Protected {
+                requirement,
+                hidden,
+                ..
+            } => (requirement, hidden),
+        };
+        assert_eq!(
+            anonymous.status(),
+            StatusCode::UNAUTHORIZED,
+            "an anonymous caller of `{entry}`"
+        );
+        assert!(
+            anonymous
+                .headers()
+                .contains_key(actix_web::http::header::WWW_AUTHENTICATE),
+            "the 401 of `{entry}` has no WWW-Authenticate challenge: configure an authenticator \
+             that has one"
+        );
+
+        let refused = probe
+            .refused
+            .clone()
+            .unwrap_or_else(|| Principal::new(TEST_SUBJECT));
+        if requirement.is_satisfied_by(&refused) {
+            assert!(
+                probe.refused.is_none(),
+                "the identity given to `.refused(...)` satisfies `{requirement}` of `{entry}`"
+            );
+        } else {
+            let response = probe.request(entry).with_identity(refused).send(app).await;
+            let expected = if hidden {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(
+                response.status(),
+                expected,
+                "an identity without `{requirement}` calling `{entry}`"
+            );
+        }
+
+        let allowed = probe
+            .allowed
+            .clone()
+            .unwrap_or_else(|| holder_of(requirement, Principal::new(TEST_SUBJECT)));
+        assert!(
+            requirement.is_satisfied_by(&allowed),
+            "cannot derive an identity that satisfies `{requirement}` of `{entry}`: give the \
+             probe one with `.allowed(...)`"
+        );
+        let response = probe
+            .request(entry)
+            .with_identity(allowed.clone())
+            .send(app)
+            .await;
+        let status = response.status();
+        assert!(
+            !is_refusal(status, hidden),
+            "`{entry}` refused {allowed:?}, which satisfies `{requirement}`: {status}"
+        );
+    }
+}
+
+fn is_refusal(status: StatusCode, hidden: bool) -> bool {
+    status == StatusCode::UNAUTHORIZED
+        || status == StatusCode::FORBIDDEN
+        || (hidden && status == StatusCode::NOT_FOUND)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_become_ones() {
+        assert_eq!(with_parameters("/posts/{id}"), "/posts/1");
+        assert_eq!(with_parameters("/a/{x:[0-9]{2}}/b/{y}"), "/a/1/b/1");
+        assert_eq!(with_parameters("/plain"), "/plain");
+    }
+
+    #[test]
+    fn the_holder_satisfies_conjunctions_and_first_alternatives() {
+        const R: Requirement = Requirement::All(&[
+            Requirement::Role("editor"),
+            Requirement::Any(&[Requirement::Permission("p"), Requirement::Role("admin")]),
+            Requirement::Not(&Requirement::Role("banned")),
+            Requirement::Scope("s"),
+        ]);
+        let holder = holder_of(&R, Principal::new("x"));
+        assert!(R.is_satisfied_by(&holder));
+        assert_eq!(holder.roles(), ["editor"]);
+        assert_eq!(holder.permissions(), ["p"]);
+        assert_eq!(holder.scopes(), ["s"]);
+    }
+}
