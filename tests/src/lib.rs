@@ -21,6 +21,7 @@ use demo::{State, TokenSpec};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
+pub mod fuzzing;
 mod www_authenticate;
 
 pub use www_authenticate::{
