@@ -22,6 +22,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
 pub mod fuzzing;
+pub mod logs;
 mod www_authenticate;
 
 pub use www_authenticate::{

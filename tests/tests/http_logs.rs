@@ -2,80 +2,16 @@
 //! at every level, while the demo answers every identity on every route and the rejected
 //! credentials of the contract.
 
-use std::fmt::{self, Write as _};
-use std::sync::{Arc, Mutex, PoisonError};
-
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
 use actix_web::{rt, web};
+use authz_tests::logs::Capture;
 use authz_tests::{
     Credential, Expect, Reply, SECRET, Who, admin_claims, demo_app, demo_expectations,
     forged_token, invalid_request, sign_claims, unsigned_token,
 };
 use demo::State;
 use jsonwebtoken::Algorithm;
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
-
-/// A subscriber that writes every event and span field, at every level, into one string.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<String>>);
-
-impl Capture {
-    fn text(&self) -> String {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    fn write(&self, metadata: &Metadata<'_>, record: impl FnOnce(&mut dyn Visit)) {
-        let mut text = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let _ = write!(text, "{} {}:", metadata.level(), metadata.target());
-        record(&mut Fields(&mut text));
-        text.push('\n');
-    }
-}
-
-struct Fields<'a>(&'a mut String);
-
-impl Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        // Unescaped, so that a credential is found as sent.
-        let _ = write!(self.0, " {}={value}", field.name());
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-
-    fn new_span(&self, span: &Attributes<'_>) -> Id {
-        self.write(span.metadata(), |visit| span.record(visit));
-        Id::from_u64(1)
-    }
-
-    fn record(&self, _: &Id, values: &Record<'_>) {
-        let mut text = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        values.record(&mut Fields(&mut text));
-    }
-
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-
-    fn event(&self, event: &Event<'_>) {
-        self.write(event.metadata(), |visit| event.record(visit));
-    }
-
-    fn enter(&self, _: &Id) {}
-
-    fn exit(&self, _: &Id) {}
-}
 
 /// Credentials that the runtime rejects at each of its steps.
 fn rejected_credentials() -> Vec<Credential> {

@@ -1,0 +1,358 @@
+//! No secret in `Debug` or `Display`, nor in the logs of the paths `http_logs` does not take.
+//!
+//! Every type of the runtime that holds or sees a credential or a key is built around sentinel
+//! secrets and formatted every way it can be (`{:?}`, `{:#?}`, `{}` where it has one): the
+//! parsed header, decoded Basic credentials, each authenticator (with the keys and closures
+//! they capture), the configuration, outcomes, refusals and what a denial responder sees.
+//! Then the logs of faults (errors, panics, timeouts), of the verified-token cache and of a
+//! token in the query string are captured and searched for the sentinels.
+
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use actix_authz::{
+    AuthzConfig, BasicAuthenticator, BasicCredentials, Caller, Credentials, Denial,
+    FnAuthenticator, JwtAuthenticator, Outcome, Principal, requires,
+};
+use actix_web::http::StatusCode;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::test::{self, TestRequest};
+use actix_web::{App, FromRequest as _, HttpRequest, HttpResponse, ResponseError as _, get, rt};
+use authz_tests::logs::Capture;
+use authz_tests::{Reply, sign_claims};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use jsonwebtoken::{Algorithm, DecodingKey};
+use serde_json::json;
+
+/// The JWT key of the apps below: itself a secret.
+const KEY: &[u8] = b"SENTINEL-KEY-8f3a1c";
+/// A password.
+const PASSWORD: &str = "SENTINEL-PASSWORD-41d7";
+/// What a custom authenticator keeps in its closure.
+const API_KEY: &str = "SENTINEL-API-KEY-77ab";
+
+fn token(roles: &[&str], exp_offset: i64) -> String {
+    sign_claims(
+        KEY,
+        Algorithm::HS256,
+        &json!({ "sub": "sam", "exp": authz_tests::now() + exp_offset, "roles": roles }),
+    )
+}
+
+fn basic_blob() -> String {
+    STANDARD.encode(format!("sam:{PASSWORD}"))
+}
+
+/// Every way to format `value`.
+fn formats(value: &(impl std::fmt::Debug + ?Sized)) -> String {
+    format!("{value:?}\n{value:#?}")
+}
+
+#[track_caller]
+fn assert_hidden(text: &str, secrets: &[&str]) {
+    for secret in secrets {
+        assert!(!secret.is_empty());
+        assert!(!text.contains(secret), "{secret:?} shows in:\n{text}");
+    }
+}
+
+fn basic_authenticator() -> BasicAuthenticator {
+    BasicAuthenticator::new(|credentials| async move {
+        let ok =
+            actix_authz::constant_time_eq(credentials.password().as_bytes(), PASSWORD.as_bytes());
+        Ok((credentials.user_id() == "sam" && ok).then(|| Principal::new("sam")))
+    })
+}
+
+fn api_key_authenticator() -> impl actix_authz::Authenticator + std::fmt::Debug {
+    let key = API_KEY.to_owned();
+    FnAuthenticator::new(move |request: HttpRequest| {
+        let matches = request
+            .headers()
+            .get("x-api-key")
+            .is_some_and(|value| value.as_bytes() == key.as_bytes());
+        async move {
+            if matches {
+                Outcome::authenticated(Principal::new("service"))
+            } else {
+                Outcome::Anonymous
+            }
+        }
+    })
+    .challenge_scheme("ApiKey")
+}
+
+#[test]
+fn parsed_credentials_are_redacted() {
+    let bearer_value = format!("Bearer {}", token(&["admin"], 600));
+    let bearer = Credentials::parse(bearer_value.as_bytes()).unwrap();
+    let basic_value = format!("Basic {}", basic_blob());
+    let basic = Credentials::parse(basic_value.as_bytes()).unwrap();
+    let decoded = BasicCredentials::decode(basic_blob().as_bytes()).unwrap();
+    let text = [formats(&bearer), formats(&basic), formats(&decoded)].join("\n");
+    assert_hidden(&text, &[&bearer_value[7..], &basic_blob(), PASSWORD]);
+    // What is shown is what helps: the schemes and the user id.
+    assert!(
+        text.contains("Bearer") && text.contains("Basic") && text.contains("sam"),
+        "{text}"
+    );
+}
+
+#[test]
+fn authenticators_and_configuration_hide_their_keys() {
+    let hs256 = JwtAuthenticator::hs256(KEY);
+    let full = JwtAuthenticator::new(
+        DecodingKey::from_secret(KEY),
+        &[Algorithm::HS256, Algorithm::HS384],
+    )
+    .unwrap()
+    .issuer(["https://issuer.example"])
+    .audience(["api"])
+    .leeway(5)
+    .cache(8);
+    let basic = basic_authenticator();
+    let api_key = api_key_authenticator();
+    let text = [
+        formats(&hs256),
+        formats(&full),
+        formats(&basic),
+        formats(&api_key),
+    ]
+    .join("\n");
+    let key_text = std::str::from_utf8(KEY).unwrap();
+    assert_hidden(&text, &[key_text, API_KEY, PASSWORD, &STANDARD.encode(KEY)]);
+    assert!(
+        text.contains("HS384") && text.contains("issuer.example"),
+        "{text}"
+    );
+
+    let config = AuthzConfig::new("secrets")
+        .authenticator(hs256)
+        .authenticator(basic)
+        .authenticator(api_key);
+    assert_hidden(&formats(&config), &[key_text, API_KEY, PASSWORD]);
+}
+
+/// Runs `authenticator` on one `Authorization` value.
+fn outcome(authenticator: &dyn actix_authz::Authenticator, value: &str) -> Outcome {
+    let request = TestRequest::default().to_http_request();
+    rt::System::new()
+        .block_on(authenticator.authenticate(&request, Credentials::parse(value.as_bytes())))
+}
+
+#[test]
+fn outcomes_and_the_token_cache_show_no_token() {
+    let cached = JwtAuthenticator::hs256(KEY).cache(16);
+    let good = token(&["admin"], 600);
+    let expired = token(&["admin"], -600);
+    let forged = sign_claims(
+        b"another key",
+        Algorithm::HS256,
+        &json!({ "sub": "sam", "exp": authz_tests::now() + 600 }),
+    );
+    let mut text = String::new();
+    for _miss_then_hit in 0..2 {
+        for value in [&good, &expired, &forged] {
+            text += &formats(&outcome(&cached, &format!("Bearer {value}")));
+        }
+    }
+    text += &formats(&outcome(
+        &basic_authenticator(),
+        &format!("Basic {}", basic_blob()),
+    ));
+    text += &formats(&cached);
+    assert_hidden(&text, &[&good, &expired, &forged, &basic_blob(), PASSWORD]);
+    // The outcomes were the expected ones: an identity, then the refusals.
+    assert!(
+        text.contains("Authenticated") && text.contains("expired") && text.contains("invalid"),
+        "{text}"
+    );
+}
+
+/// What the denial responder below saw, formatted.
+static DENIALS: Mutex<String> = Mutex::new(String::new());
+
+fn record_denial(denial: &Denial<'_>) -> HttpResponse {
+    DENIALS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push_str(&formats(denial));
+    HttpResponse::build(denial.kind().status()).finish()
+}
+
+#[get("/admin")]
+#[requires(role = "admin")]
+async fn admin() -> &'static str {
+    "admin"
+}
+
+#[actix_web::test]
+async fn refusals_and_denials_show_no_credential() {
+    let secrets = [token(&[], 600), token(&["admin"], -600), basic_blob()];
+    let values = [
+        format!("Bearer {}", secrets[0]),
+        format!("Bearer {}", secrets[1]),
+        format!("Basic {}", secrets[2]),
+        format!("Basic {}", STANDARD.encode("sam:wrong")),
+    ];
+    // `Caller` as an extractor: the refusal as an error value.
+    let config = AuthzConfig::new("secrets")
+        .authenticator(JwtAuthenticator::hs256(KEY))
+        .authenticator(basic_authenticator());
+    let mut text = String::new();
+    for value in &values {
+        let request = TestRequest::default()
+            .app_data(config.clone())
+            .insert_header((AUTHORIZATION, value.as_str()))
+            .to_http_request();
+        match Caller::<Principal>::extract(&request).await {
+            Ok(caller) => text += &formats(&caller),
+            Err(error) => {
+                text += &formats(&error);
+                text += &format!("{error}\n");
+                let response = error.error_response();
+                text += &formats(&response.headers());
+            }
+        }
+    }
+    // A denial responder sees every 401 and 403.
+    let app = test::init_service(
+        App::new()
+            .app_data(config.clone().deny_with(record_denial))
+            .service(admin),
+    )
+    .await;
+    for value in &values {
+        let request = TestRequest::get()
+            .uri("/admin")
+            .insert_header((AUTHORIZATION, value.as_str()));
+        let reply = Reply::of(&app, request).await;
+        assert!(
+            [StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&reply.status),
+            "{value}: {}",
+            reply.status
+        );
+    }
+    let denials = DENIALS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    assert_eq!(
+        denials.matches("Denial {").count(),
+        2 * values.len(),
+        "{denials}"
+    );
+    text += &denials;
+    let secrets: Vec<&str> = secrets
+        .iter()
+        .map(String::as_str)
+        .chain([PASSWORD])
+        .collect();
+    assert_hidden(&text, &secrets);
+}
+
+/// The fault injector of the log test: an error, a panic whose message quotes the credential
+/// (an authenticator's bug the runtime must not spread), or slowness beyond the limit.
+async fn faulty(request: HttpRequest) -> Outcome {
+    let fault = request
+        .headers()
+        .get("x-fault")
+        .map(|v| v.as_bytes().to_vec());
+    let credential = request
+        .headers()
+        .get(AUTHORIZATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default();
+    match fault.as_deref() {
+        Some(b"error") => Outcome::Unavailable,
+        Some(b"panic") => panic!("cannot check {credential}"),
+        Some(b"slow") => {
+            rt::time::sleep(Duration::from_secs(2)).await;
+            Outcome::Anonymous
+        }
+        _ => Outcome::Anonymous,
+    }
+}
+
+#[test]
+fn logs_of_faults_cache_and_query_tokens_hold_no_credential() {
+    let capture = Capture::default();
+    let good = token(&["admin"], 600);
+    let bare = token(&[], 600);
+    let expired = token(&["admin"], -600);
+    let secrets = [
+        good.clone(),
+        bare.clone(),
+        expired.clone(),
+        basic_blob(),
+        PASSWORD.to_owned(),
+        API_KEY.to_owned(),
+    ];
+    // Silence the injected panics' default report on stderr (not a log of the runtime).
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let statuses = tracing::subscriber::with_default(capture.clone(), || {
+        rt::System::new().block_on(async {
+            let config = AuthzConfig::new("secrets")
+                .authenticator(FnAuthenticator::new(faulty))
+                .authenticator(JwtAuthenticator::hs256(KEY).cache(16))
+                .authenticator(basic_authenticator())
+                .authenticator(api_key_authenticator())
+                .timeout(Some(Duration::from_millis(50)));
+            let app = test::init_service(App::new().app_data(config).service(admin)).await;
+            let mut statuses = Vec::new();
+            let requests = [
+                (format!("Bearer {good}"), None, "/admin"),
+                (format!("Bearer {good}"), None, "/admin"),
+                (format!("Bearer {bare}"), None, "/admin"),
+                (format!("Bearer {bare}"), None, "/admin"),
+                (format!("Bearer {expired}"), None, "/admin"),
+                (format!("Bearer {expired}"), None, "/admin"),
+                (format!("Basic {}", basic_blob()), None, "/admin"),
+                (format!("Bearer {good}"), Some("error"), "/admin"),
+                (format!("Bearer {good}"), Some("panic"), "/admin"),
+                (format!("Basic {}", basic_blob()), Some("panic"), "/admin"),
+                (format!("Bearer {good}"), Some("slow"), "/admin"),
+                (
+                    String::new(),
+                    None,
+                    &*format!("/admin?access_token={good}&password={PASSWORD}"),
+                ),
+            ];
+            for (value, fault, uri) in &requests {
+                let mut request = TestRequest::get()
+                    .uri(uri)
+                    .insert_header(("x-api-key", "wrong"));
+                if !value.is_empty() {
+                    request = request.insert_header((AUTHORIZATION, value.as_str()));
+                }
+                if let Some(fault) = fault {
+                    request = request.insert_header(("x-fault", *fault));
+                }
+                statuses.push(Reply::of(&app, request).await.status.as_u16());
+            }
+            statuses
+        })
+    });
+    std::panic::set_hook(hook);
+    assert_eq!(
+        statuses,
+        [200, 200, 403, 403, 401, 401, 403, 503, 500, 500, 503, 401]
+    );
+    let logs = capture.text();
+    for expected in [
+        "panicked",
+        "timed out",
+        "unavailable",
+        "denied",
+        "bearer token refused",
+    ] {
+        assert!(
+            logs.contains(expected),
+            "no {expected:?} in the logs:\n{logs}"
+        );
+    }
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    assert_hidden(&logs, &secrets);
+}
