@@ -14,7 +14,7 @@ use crate::cache::{Lookup, TokenCache, TokenDigest, Verified, validity_window};
 use crate::{Authenticator, Challenge, ChallengeKind, Credentials, Identity, Outcome, Principal};
 
 /// Longest Bearer token looked at; longer ones are refused without being decoded.
-const MAX_TOKEN_LEN: usize = 8 * 1024;
+pub(crate) const MAX_TOKEN_LEN: usize = 8 * 1024;
 
 /// Authenticates `Authorization: Bearer <JWT>` requests.
 ///
@@ -268,13 +268,13 @@ impl<C> JwtAuthenticator<C> {
     }
 }
 
-const MALFORMED: &str = "the access token is malformed";
-const EXPIRED: &str = "the access token expired";
-const IMMATURE: &str = "the access token is not valid yet";
-const INVALID: &str = "the access token is invalid";
+pub(crate) const MALFORMED: &str = "the access token is malformed";
+pub(crate) const EXPIRED: &str = "the access token expired";
+pub(crate) const IMMATURE: &str = "the access token is not valid yet";
+pub(crate) const INVALID: &str = "the access token is invalid";
 
 /// `b64token` of RFC 6750 §2.1.
-fn is_b64token(token: &[u8]) -> bool {
+pub(crate) fn is_b64token(token: &[u8]) -> bool {
     let body_len = token.len() - token.iter().rev().take_while(|&&b| b == b'=').count();
     body_len > 0
         && token[..body_len]
@@ -310,25 +310,30 @@ impl<C: DeserializeOwned + Identity> Authenticator for JwtAuthenticator<C> {
     }
 
     fn challenge(&self, realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {
-        let challenge = Challenge::new("Bearer", realm);
-        Some(match kind {
-            ChallengeKind::Unauthenticated => challenge,
-            ChallengeKind::InvalidCredentials { description } => {
-                let challenge = challenge.param("error", "invalid_token");
-                match description {
-                    Some(description) => challenge.param("error_description", description),
-                    None => challenge,
-                }
+        Some(bearer_challenge(realm, kind))
+    }
+}
+
+/// The challenge line of a Bearer authenticator (RFC 6750 §3) for a refusal of `kind`.
+pub(crate) fn bearer_challenge(realm: &str, kind: ChallengeKind<'_>) -> Challenge {
+    let challenge = Challenge::new("Bearer", realm);
+    match kind {
+        ChallengeKind::Unauthenticated => challenge,
+        ChallengeKind::InvalidCredentials { description } => {
+            let challenge = challenge.param("error", "invalid_token");
+            match description {
+                Some(description) => challenge.param("error_description", description),
+                None => challenge,
             }
-            ChallengeKind::InvalidRequest => challenge.param("error", "invalid_request"),
-            ChallengeKind::InsufficientScope { scope } => {
-                let challenge = challenge.param("error", "insufficient_scope");
-                match scope {
-                    Some(scope) => challenge.param("scope", scope),
-                    None => challenge,
-                }
+        }
+        ChallengeKind::InvalidRequest => challenge.param("error", "invalid_request"),
+        ChallengeKind::InsufficientScope { scope } => {
+            let challenge = challenge.param("error", "insufficient_scope");
+            match scope {
+                Some(scope) => challenge.param("scope", scope),
+                None => challenge,
             }
-        })
+        }
     }
 }
 

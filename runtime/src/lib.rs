@@ -55,6 +55,8 @@ mod error;
 mod guard;
 mod identity;
 mod jwt;
+#[cfg(feature = "jwks")]
+mod jwks;
 #[cfg(feature = "utoipa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
 pub mod openapi;
@@ -75,6 +77,11 @@ pub use denial::{CheckOutput, Denial, LoaderOutput};
 pub use error::{AuthzError, RefusalKind};
 pub use guard::{Caller, attach_identity};
 pub use identity::{Identity, Principal};
+#[cfg(feature = "jwks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+pub use jwks::{
+    DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_AGE, DEFAULT_REFRESH_INTERVAL, JwksAuthenticator,
+};
 pub use jwt::{JwtAuthenticator, JwtConfigError};
 pub use requirement::{PermissionVocabulary, Requirement, RoleVocabulary, Term};
 

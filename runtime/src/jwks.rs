@@ -1,0 +1,451 @@
+//! Bearer tokens signed by an identity provider, verified against the JSON Web Key Set it
+//! publishes (feature `jwks`).
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use actix_web::HttpRequest;
+use futures_util::future::LocalBoxFuture;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::de::DeserializeOwned;
+
+use crate::jwt::{
+    EXPIRED, IMMATURE, INVALID, MALFORMED, MAX_TOKEN_LEN, bearer_challenge, is_b64token,
+};
+use crate::{
+    Authenticator, Challenge, ChallengeKind, Credentials, Identity, JwtConfigError, Outcome,
+    Principal,
+};
+
+/// The default of [`JwksAuthenticator::refresh_interval`].
+pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+/// The default of [`JwksAuthenticator::max_age`].
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(15 * 60);
+/// The default of [`JwksAuthenticator::fetch_timeout`].
+pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+/// The largest JWKS document read.
+const MAX_JWKS_LEN: usize = 256 * 1024;
+
+/// Authenticates `Authorization: Bearer <JWT>` requests whose tokens an identity provider
+/// (Keycloak, Auth0, Okta, Entra ID…) signed with one of the keys of its JWKS document.
+///
+/// - The JWKS is fetched over HTTP from the URL you give (the provider's `jwks_uri`) on the
+///   first request that needs it, then cached.
+/// - A token whose `kid` the cache does not know triggers a refresh, so a key rotation at the
+///   provider is picked up without a restart, and a key the provider removed stops verifying
+///   after the next refresh. Refreshes are rate-limited: at most one per
+///   [`refresh_interval`](Self::refresh_interval), whatever the traffic, so unknown `kid`s
+///   cannot make the server hammer the provider. Keys older than
+///   [`max_age`](Self::max_age) are refreshed too.
+/// - While the provider is unreachable, the cached keys keep verifying. With no keys at all
+///   (the provider has never answered), requests are refused with 503: never allowed.
+/// - Only asymmetric algorithms are accepted: RS256 and ES256 by default, see
+///   [`algorithms`](Self::algorithms). `exp` is required, `nbf` is honoured, `iss`/`aud` are
+///   checked when configured, exactly as [`JwtAuthenticator`](crate::JwtAuthenticator).
+///
+/// The JWKS URL is fetched with `awc` without TLS: for an `https://` provider, enable one of
+/// `awc`'s TLS features in your application (e.g. `awc = { version = "3", features =
+/// ["rustls-0_23-webpki-roots"] }`); Cargo's feature unification gives this client the same
+/// connector.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use actix_authz::{AuthzConfig, JwksAuthenticator};
+///
+/// let provider = JwksAuthenticator::new("http://127.0.0.1:8081/realms/demo/protocol/openid-connect/certs")
+///     .issuer(["http://127.0.0.1:8081/realms/demo"])
+///     .audience(["my-api"])
+///     .refresh_interval(Duration::from_secs(10));
+/// let config = AuthzConfig::new("api").authenticator(provider);
+/// # let _ = config;
+/// ```
+pub struct JwksAuthenticator<C = Principal> {
+    store: Arc<KeyStore>,
+    validation: Validation,
+    claims: PhantomData<fn() -> C>,
+}
+
+/// The cached keys of one JWKS URL, and when they may be fetched again.
+struct KeyStore {
+    url: String,
+    refresh_interval: Duration,
+    max_age: Duration,
+    fetch_timeout: Duration,
+    keys: RwLock<Keys>,
+    last_attempt: Mutex<Option<Instant>>,
+}
+
+#[derive(Default)]
+struct Keys {
+    keys: Vec<Key>,
+    fetched_at: Option<Instant>,
+}
+
+struct Key {
+    kid: Option<String>,
+    algorithm: Option<Algorithm>,
+    key: DecodingKey,
+}
+
+/// What the cached keys made of a token.
+enum Found {
+    Verified(Arc<dyn Identity>),
+    Refused(&'static str),
+    /// No cached key has the token's `kid` (or fits a token without one).
+    UnknownKey,
+    /// There is no key at all.
+    NoKeys,
+}
+
+impl JwksAuthenticator<Principal> {
+    /// Verifies tokens against the JWKS published at `url`, accepting RS256 and ES256.
+    pub fn new(url: impl Into<String>) -> Self {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.algorithms = vec![Algorithm::RS256, Algorithm::ES256];
+        validation.set_required_spec_claims(&["exp"]);
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.validate_aud = false;
+        Self {
+            store: Arc::new(KeyStore {
+                url: url.into(),
+                refresh_interval: DEFAULT_REFRESH_INTERVAL,
+                max_age: DEFAULT_MAX_AGE,
+                fetch_timeout: DEFAULT_FETCH_TIMEOUT,
+                keys: RwLock::new(Keys::default()),
+                last_attempt: Mutex::new(None),
+            }),
+            validation,
+            claims: PhantomData,
+        }
+    }
+}
+
+impl<C> JwksAuthenticator<C> {
+    /// The accepted algorithms (default RS256 and ES256). Symmetric ones (HS256…) are refused:
+    /// a published key set holds public keys.
+    ///
+    /// ```
+    /// use actix_authz::{JwksAuthenticator, JwtConfigError};
+    /// use jsonwebtoken::Algorithm;
+    ///
+    /// let rs = JwksAuthenticator::new("http://127.0.0.1:9/jwks").algorithms(&[Algorithm::RS256, Algorithm::PS256]);
+    /// assert!(rs.is_ok());
+    /// let hs = JwksAuthenticator::new("http://127.0.0.1:9/jwks").algorithms(&[Algorithm::HS256]);
+    /// assert_eq!(hs.unwrap_err(), JwtConfigError::AlgorithmDoesNotFitKey(Algorithm::HS256));
+    /// ```
+    pub fn algorithms(mut self, algorithms: &[Algorithm]) -> Result<Self, JwtConfigError> {
+        if algorithms.is_empty() {
+            return Err(JwtConfigError::NoAlgorithm);
+        }
+        if let Some(&symmetric) = algorithms
+            .iter()
+            .find(|alg| matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512))
+        {
+            return Err(JwtConfigError::AlgorithmDoesNotFitKey(symmetric));
+        }
+        self.validation.algorithms = algorithms.to_vec();
+        Ok(self)
+    }
+
+    /// Requires `iss` to be one of `issuers`.
+    #[must_use]
+    pub fn issuer<S: ToString>(mut self, issuers: impl IntoIterator<Item = S>) -> Self {
+        let issuers: Vec<String> = issuers.into_iter().map(|s| s.to_string()).collect();
+        self.validation.set_issuer(&issuers);
+        self.validation.required_spec_claims.insert("iss".into());
+        self
+    }
+
+    /// Requires `aud` to contain one of `audiences`.
+    #[must_use]
+    pub fn audience<S: ToString>(mut self, audiences: impl IntoIterator<Item = S>) -> Self {
+        let audiences: Vec<String> = audiences.into_iter().map(|s| s.to_string()).collect();
+        self.validation.set_audience(&audiences);
+        self.validation.validate_aud = true;
+        self.validation.required_spec_claims.insert("aud".into());
+        self
+    }
+
+    /// Clock-skew tolerance for `exp` and `nbf`, in seconds (default 60).
+    #[must_use]
+    pub fn leeway(mut self, seconds: u64) -> Self {
+        self.validation.leeway = seconds;
+        self
+    }
+
+    /// The least time between two fetches of the JWKS (default 30 seconds): the rate limit of
+    /// refreshes triggered by unknown `kid`s, and of retries while the provider is down.
+    #[must_use]
+    pub fn refresh_interval(mut self, interval: Duration) -> Self {
+        self.store_mut().refresh_interval = interval;
+        self
+    }
+
+    /// How old the cached keys may grow before a request refreshes them (default 15 minutes),
+    /// so that a key the provider withdrew stops verifying even when no new `kid` shows up.
+    #[must_use]
+    pub fn max_age(mut self, age: Duration) -> Self {
+        self.store_mut().max_age = age;
+        self
+    }
+
+    /// How long one fetch of the JWKS may take (default 5 seconds).
+    #[must_use]
+    pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.store_mut().fetch_timeout = timeout;
+        self
+    }
+
+    /// Reads the identity from the claims as `D` instead, your own claims type (see
+    /// [`JwtAuthenticator::claims`](crate::JwtAuthenticator::claims)).
+    pub fn claims<D: DeserializeOwned + Identity>(self) -> JwksAuthenticator<D> {
+        JwksAuthenticator {
+            store: self.store,
+            validation: self.validation,
+            claims: PhantomData,
+        }
+    }
+
+    fn store_mut(&mut self) -> &mut KeyStore {
+        // Configured before the authenticator is shared: the store has one owner.
+        Arc::get_mut(&mut self.store).expect("configured before use")
+    }
+}
+
+impl<C: DeserializeOwned + Identity> JwksAuthenticator<C> {
+    async fn verify(&self, token: &[u8]) -> Outcome {
+        let refused = |description| Outcome::Invalid {
+            description: Some(description),
+        };
+        if token.is_empty() || token.len() > MAX_TOKEN_LEN || !is_b64token(token) {
+            return refused(MALFORMED);
+        }
+        let Ok(token) = std::str::from_utf8(token) else {
+            return refused(MALFORMED);
+        };
+        let header = match jsonwebtoken::decode_header(token) {
+            Ok(header) if self.validation.algorithms.contains(&header.alg) => header,
+            _ => {
+                tracing::debug!(reason = INVALID, "bearer token refused");
+                return refused(INVALID);
+            }
+        };
+        if self.store.is_stale() {
+            self.store.refresh().await;
+        }
+        let mut found = self.find(token, header.kid.as_deref(), header.alg);
+        if matches!(found, Found::UnknownKey | Found::NoKeys) && self.store.refresh().await {
+            found = self.find(token, header.kid.as_deref(), header.alg);
+        }
+        match found {
+            Found::Verified(identity) => Outcome::Authenticated(identity),
+            Found::Refused(description) => refused(description),
+            Found::UnknownKey => {
+                tracing::debug!(reason = "unknown key", "bearer token refused");
+                refused(INVALID)
+            }
+            Found::NoKeys => {
+                tracing::warn!(
+                    url = %self.store.url,
+                    "no JWKS key is available yet; refusing with 503"
+                );
+                Outcome::Unavailable
+            }
+        }
+    }
+
+    /// Verifies `token` with the cached key it names.
+    fn find(&self, token: &str, kid: Option<&str>, alg: Algorithm) -> Found {
+        let keys = self
+            .store
+            .keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        if keys.keys.is_empty() {
+            return Found::NoKeys;
+        }
+        let mut candidates = keys.keys.iter().filter(|key| {
+            key.algorithm.is_none_or(|key_alg| key_alg == alg)
+                && key.key.family() == alg.family()
+                && match kid {
+                    Some(kid) => key.kid.as_deref() == Some(kid),
+                    None => true,
+                }
+        });
+        let Some(first) = candidates.next() else {
+            return Found::UnknownKey;
+        };
+        // jsonwebtoken wants every allowed algorithm to fit the key: allow the token's own,
+        // which the allow-list was checked to contain.
+        let mut validation = self.validation.clone();
+        validation.algorithms = vec![alg];
+        let mut result = self.decode(token, &first.key, &validation);
+        // A token without `kid`: any fitting key that verifies it.
+        for key in candidates {
+            if matches!(result, Found::Verified(_)) {
+                break;
+            }
+            result = self.decode(token, &key.key, &validation);
+        }
+        result
+    }
+
+    fn decode(&self, token: &str, key: &DecodingKey, validation: &Validation) -> Found {
+        match jsonwebtoken::decode::<C>(token, key, validation) {
+            Ok(data) => Found::Verified(Arc::new(data.claims)),
+            Err(error) => {
+                let description = match error.kind() {
+                    ErrorKind::ExpiredSignature => EXPIRED,
+                    ErrorKind::ImmatureSignature => IMMATURE,
+                    _ => INVALID,
+                };
+                tracing::debug!(reason = description, "bearer token refused");
+                Found::Refused(description)
+            }
+        }
+    }
+}
+
+impl KeyStore {
+    /// Never fetched, or fetched longer than `max_age` ago.
+    fn is_stale(&self) -> bool {
+        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+        keys.fetched_at
+            .is_none_or(|fetched_at| fetched_at.elapsed() >= self.max_age)
+    }
+
+    /// Claims the right to fetch now: at most once per `refresh_interval`.
+    fn may_fetch(&self) -> bool {
+        let mut last = self
+            .last_attempt
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match *last {
+            Some(at) if at.elapsed() < self.refresh_interval => false,
+            _ => {
+                *last = Some(Instant::now());
+                true
+            }
+        }
+    }
+
+    /// Fetches the key set, if the rate limit allows; `true` when the cached keys changed.
+    /// A failure keeps the keys as they are.
+    async fn refresh(&self) -> bool {
+        if !self.may_fetch() {
+            return false;
+        }
+        match self.fetch().await {
+            Ok(keys) => {
+                let count = keys.len();
+                let mut cached = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+                *cached = Keys {
+                    keys,
+                    fetched_at: Some(Instant::now()),
+                };
+                tracing::info!(url = %self.url, keys = count, "JWKS refreshed");
+                true
+            }
+            Err(reason) => {
+                let cached = self
+                    .keys
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .keys
+                    .len();
+                tracing::warn!(
+                    url = %self.url,
+                    reason,
+                    cached,
+                    "the JWKS could not be fetched; keeping the cached keys"
+                );
+                false
+            }
+        }
+    }
+
+    async fn fetch(&self) -> Result<Vec<Key>, &'static str> {
+        let client = awc::Client::builder().timeout(self.fetch_timeout).finish();
+        let mut response = client
+            .get(self.url.as_str())
+            .insert_header(("accept", "application/json"))
+            .send()
+            .await
+            .map_err(|_| "the request failed")?;
+        if !response.status().is_success() {
+            return Err("the provider answered with an error status");
+        }
+        let body = response
+            .body()
+            .limit(MAX_JWKS_LEN)
+            .await
+            .map_err(|_| "the response body could not be read")?;
+        let set: JwkSet =
+            serde_json::from_slice(&body).map_err(|_| "the response is not a JWK set")?;
+        let keys: Vec<Key> = set.keys.iter().filter_map(usable_key).collect();
+        if keys.is_empty() {
+            return Err("the JWK set holds no usable signing key");
+        }
+        Ok(keys)
+    }
+}
+
+/// A public signing key of the set; symmetric keys, encryption keys and keys of unsupported
+/// types are left out.
+fn usable_key(jwk: &Jwk) -> Option<Key> {
+    if matches!(jwk.common.public_key_use, Some(PublicKeyUse::Encryption)) {
+        return None;
+    }
+    let key = DecodingKey::from_jwk(jwk).ok()?;
+    if key.family() == jsonwebtoken::AlgorithmFamily::Hmac {
+        return None;
+    }
+    Some(Key {
+        kid: jwk.common.key_id.clone(),
+        algorithm: jwk
+            .common
+            .key_algorithm
+            .and_then(|alg| Algorithm::try_from(alg).ok()),
+        key,
+    })
+}
+
+impl<C> fmt::Debug for JwksAuthenticator<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwksAuthenticator")
+            .field("url", &self.store.url)
+            .field("algorithms", &self.validation.algorithms)
+            .field("refresh_interval", &self.store.refresh_interval)
+            .field("max_age", &self.store.max_age)
+            .field("iss", &self.validation.iss)
+            .field("aud", &self.validation.aud)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: DeserializeOwned + Identity> Authenticator for JwksAuthenticator<C> {
+    fn authenticate<'a>(
+        &'a self,
+        _request: &'a HttpRequest,
+        credentials: Option<Credentials<'a>>,
+    ) -> LocalBoxFuture<'a, Outcome> {
+        match credentials {
+            Some(credentials) if credentials.has_scheme("Bearer") => {
+                Box::pin(self.verify(credentials.rest()))
+            }
+            _ => Box::pin(std::future::ready(Outcome::Anonymous)),
+        }
+    }
+
+    fn challenge(&self, realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {
+        Some(bearer_challenge(realm, kind))
+    }
+}
