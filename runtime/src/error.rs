@@ -128,8 +128,9 @@ impl AuthzError {
     }
 
     /// A refusal answered with `response` instead of the problem body. `Cache-Control:
-    /// no-store` is added, and so are the challenge lines when `response` has no
-    /// `WWW-Authenticate` of its own, so that a 401 still says how to authenticate.
+    /// no-store` is added, and so are the challenge lines when `response` is a 401 or 403
+    /// without a `WWW-Authenticate` of its own, so that a 401 still says how to authenticate
+    /// (a redirect to a login page gets none).
     pub fn with_response(mut self, response: HttpResponse) -> Self {
         self.custom = Some(Rc::new(RefCell::new(Some(response))));
         self
@@ -159,9 +160,14 @@ impl ResponseError for AuthzError {
 
     fn error_response(&self) -> HttpResponse {
         if let Some(mut response) = self.custom.as_ref().and_then(|custom| custom.take()) {
+            // A redirect to a login page, or any other answer than 401/403, is no challenge.
+            let challenged = matches!(
+                response.status(),
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+            );
             let headers = response.headers_mut();
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            if !headers.contains_key(header::WWW_AUTHENTICATE) {
+            if challenged && !headers.contains_key(header::WWW_AUTHENTICATE) {
                 for challenge in &self.challenges {
                     headers.append(header::WWW_AUTHENTICATE, challenge.clone());
                 }
