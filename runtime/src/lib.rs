@@ -44,12 +44,14 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod audit;
 mod authenticator;
 mod basic;
 mod cache;
 mod challenge;
 mod config;
 mod decision;
+mod default_deny;
 mod denial;
 mod error;
 mod guard;
@@ -62,6 +64,8 @@ mod jwks;
 pub mod openapi;
 pub mod registry;
 mod requirement;
+mod routes;
+mod scope;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod test_util;
@@ -73,6 +77,7 @@ pub use basic::{
 pub use challenge::{Challenge, ChallengeKind, InvalidRealm, Realm};
 pub use config::{AuthzConfig, DEFAULT_TIMEOUT, DenialResponder};
 pub use decision::{AuditRecord, AuditSink, DECISION_TARGET, Verdict};
+pub use default_deny::DefaultDeny;
 pub use denial::{CheckOutput, Denial, LoaderOutput};
 pub use error::{AuthzError, RefusalKind};
 pub use guard::{Caller, attach_identity};
@@ -84,6 +89,7 @@ pub use jwks::{
 };
 pub use jwt::{JwtAuthenticator, JwtConfigError};
 pub use requirement::{PermissionVocabulary, Requirement, RoleVocabulary, Term};
+pub use scope::Require;
 
 /// The future an [`Authenticator`] returns, re-exported so that implementations need no
 /// dependency of their own.
@@ -247,8 +253,8 @@ pub use actix_authz_macros::authenticated;
 pub use actix_authz_macros::requires;
 
 /// Marks a handler as open to everyone: it is registered as public for the route audit and is
-/// exempt from a scope-level requirement ([`Require`](crate)) and from default-deny. It cannot be
-/// combined with `#[requires]` or `#[authenticated]` (a compile error says so).
+/// exempt from a scope-level requirement ([`Require`]) and from default-deny ([`DefaultDeny`]).
+/// It cannot be combined with `#[requires]` or `#[authenticated]` (a compile error says so).
 ///
 /// Write it above the route attribute, so that it can record the route: scope-level rules
 /// recognise a public handler by its method and path.

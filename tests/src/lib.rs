@@ -106,11 +106,15 @@ pub enum DemoRoute {
     Increment,
     /// `GET /items/{id}?q=N`, authenticated.
     Item,
+    /// `GET /staff/status`, public inside the `/staff` scope (which requires role `editor`).
+    StaffStatus,
+    /// `GET /staff/moderation`, role `editor` (the scope's rule) and permission `posts:delete`.
+    StaffModeration,
 }
 
 impl DemoRoute {
     /// All of them.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 13] = [
         Self::Health,
         Self::Me,
         Self::Admin,
@@ -122,9 +126,12 @@ impl DemoRoute {
         Self::Counter,
         Self::Increment,
         Self::Item,
+        Self::StaffStatus,
+        Self::StaffModeration,
     ];
 
-    /// The method and path pattern, as declared in the demo.
+    /// The method and path pattern, as declared in the demo's route attribute (relative to the
+    /// enclosing scope, for the `/staff` routes).
     pub fn declared(self) -> (Method, &'static str) {
         match self {
             Self::Health => (Method::GET, "/health"),
@@ -138,6 +145,17 @@ impl DemoRoute {
             Self::Counter => (Method::GET, "/counter"),
             Self::Increment => (Method::POST, "/counter"),
             Self::Item => (Method::GET, "/items/{id}"),
+            Self::StaffStatus => (Method::GET, "/status"),
+            Self::StaffModeration => (Method::GET, "/moderation"),
+        }
+    }
+
+    /// The full path pattern, scopes included, as the route audit lists it.
+    pub fn pattern(self) -> String {
+        let (_, declared) = self.declared();
+        match self {
+            Self::StaffStatus | Self::StaffModeration => format!("/staff{declared}"),
+            _ => declared.to_owned(),
         }
     }
 
@@ -148,6 +166,8 @@ impl DemoRoute {
             Self::ReadPost => "/posts/1",
             Self::DeletePost => "/posts/7",
             Self::Item => "/items/7?q=3",
+            Self::StaffStatus => "/staff/status",
+            Self::StaffModeration => "/staff/moderation",
             _ => pattern,
         };
         let request = test::TestRequest::default().method(method).uri(uri);
@@ -743,6 +763,28 @@ fn table() -> Vec<Row> {
         row(Item, NOBODY, unauthorized()),
         row(Item, FORGED, invalid_token(INVALID)),
         row(Item, VALID, item()),
+        //
+        row(StaffStatus, EVERYONE, ok(Body::Text("staff desk open"))),
+        //
+        row(StaffModeration, NOBODY, unauthorized()),
+        row(StaffModeration, FORGED, invalid_token(INVALID)),
+        row(
+            StaffModeration,
+            &[Bob, EditorToken],
+            ok(Body::Text("moderation queue")),
+        ),
+        row(StaffModeration, &[Alice, Carol], forbidden()),
+        row(
+            StaffModeration,
+            &[
+                AdminToken,
+                AuditorToken,
+                ReaderToken,
+                WriterToken,
+                BareToken,
+            ],
+            insufficient_scope(None),
+        ),
         //
         row(Admin, NOBODY, unauthorized()),
         row(Admin, FORGED, invalid_token(INVALID)),

@@ -112,7 +112,11 @@ fn authorization() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-const PUBLIC: [DemoRoute; 2] = [DemoRoute::Health, DemoRoute::Counter];
+const PUBLIC: [DemoRoute; 3] = [
+    DemoRoute::Health,
+    DemoRoute::Counter,
+    DemoRoute::StaffStatus,
+];
 
 /// Checks a refusal of an unusable credential: 401, the two challenge lines (the Bearer one
 /// possibly marked `invalid_token`), the problem body, and no echo of `secret`.

@@ -78,7 +78,11 @@ fn identity_of(who: Who) -> Option<Identity> {
 fn allowed(route: DemoRoute, caller: &Identity) -> bool {
     let role = |name| caller.roles.contains(name);
     match route {
-        DemoRoute::Health | DemoRoute::Counter | DemoRoute::Me | DemoRoute::Item => true,
+        DemoRoute::Health
+        | DemoRoute::Counter
+        | DemoRoute::Me
+        | DemoRoute::Item
+        | DemoRoute::StaffStatus => true,
         DemoRoute::Admin | DemoRoute::Increment => role("admin"),
         // Admins are auditors through the demo's hierarchy.
         DemoRoute::Reports => role("admin") || role("auditor"),
@@ -87,6 +91,8 @@ fn allowed(route: DemoRoute, caller: &Identity) -> bool {
         DemoRoute::DeletePost => role("editor") && caller.permissions.contains("posts:delete"),
         DemoRoute::ListArticles => caller.scopes.contains("articles:read"),
         DemoRoute::CreateArticle => caller.scopes.contains("articles:write"),
+        // The `/staff` scope's rule, then the handler's.
+        DemoRoute::StaffModeration => role("editor") && caller.permissions.contains("posts:delete"),
     }
 }
 

@@ -15,14 +15,18 @@
 //! | `GET /counter` | public |
 //! | `POST /counter` | role `admin` |
 //! | `GET /items/{id}?q=N` | authenticated |
+//! | `GET /staff/status` | public, inside the `/staff` scope that requires role `editor` |
+//! | `GET /staff/moderation` | role `editor` (the scope's rule) and permission `posts:delete` |
+//!
+//! `cargo run -p demo -- routes` prints the authorization matrix (`--json` for JSON).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_authz::{
-    AuthzConfig, BasicAuthenticator, Caller, Identity, JwtAuthenticator, Principal, authenticated,
-    constant_time_eq, requires, vocabulary,
+    AuthzConfig, BasicAuthenticator, Caller, Identity, JwtAuthenticator, Principal, Require,
+    Requirement, RoleVocabulary, authenticated, constant_time_eq, public, requires, vocabulary,
 };
 use actix_web::{HttpResponse, Responder, delete, get, post, web};
 use jsonwebtoken::{EncodingKey, Header};
@@ -147,22 +151,29 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(create_article)
         .service(counter)
         .service(increment)
-        .service(item);
+        .service(item)
+        .service(
+            web::scope("/staff")
+                .wrap(Require::new(&STAFF))
+                .service(staff_status)
+                .service(moderation),
+        );
 }
 
+#[public]
 #[get("/health")]
 async fn health() -> &'static str {
     "ok"
 }
 
-#[get("/me")]
 #[authenticated]
+#[get("/me")]
 async fn me(caller: Caller) -> impl Responder {
     web::Json(caller.identity().clone())
 }
 
-#[get("/admin")]
 #[requires(role = Role::Admin)]
+#[get("/admin")]
 async fn admin() -> &'static str {
     "admin area"
 }
@@ -210,22 +221,22 @@ fn may_read(identity: &dyn Identity, post: &Post) -> bool {
 }
 
 // Whoever may not read a post gets the same 404 as for a post that does not exist.
-#[get("/posts/{id}")]
 #[requires(load(post = find_post(id).await), check = may_read(identity, post), hide)]
+#[get("/posts/{id}")]
 async fn read_post(id: web::Path<u32>, post: Post) -> web::Json<Post> {
     let _ = id;
     web::Json(post)
 }
 
-#[delete("/posts/{id}")]
 #[requires(role = Role::Editor, permission = Permission::PostsDelete)]
+#[delete("/posts/{id}")]
 async fn delete_post(id: web::Path<u32>) -> HttpResponse {
     let _deleted = id.into_inner();
     HttpResponse::NoContent().finish()
 }
 
-#[get("/articles")]
 #[requires(scope = "articles:read")]
+#[get("/articles")]
 async fn list_articles(state: web::Data<State>) -> impl Responder {
     let mut articles = vec![Article {
         id: 1,
@@ -243,8 +254,8 @@ struct NewArticle {
     title: String,
 }
 
-#[post("/articles")]
 #[requires(scope = "articles:write")]
+#[post("/articles")]
 async fn create_article(
     state: web::Data<State>,
     body: web::Json<NewArticle>,
@@ -268,6 +279,7 @@ struct Count {
     count: u64,
 }
 
+#[public]
 #[get("/counter")]
 async fn counter(state: web::Data<State>) -> web::Json<Count> {
     web::Json(Count {
@@ -275,8 +287,8 @@ async fn counter(state: web::Data<State>) -> web::Json<Count> {
     })
 }
 
-#[post("/counter")]
 #[requires(role = Role::Admin)]
+#[post("/counter")]
 async fn increment(state: web::Data<State>) -> web::Json<Count> {
     let count = state.counter.fetch_add(1, Ordering::SeqCst) + 1;
     web::Json(Count { count })
@@ -293,13 +305,31 @@ struct ItemView {
     q: u32,
 }
 
-#[get("/items/{id}")]
 #[authenticated]
+#[get("/items/{id}")]
 async fn item(id: web::Path<u32>, query: web::Query<ItemQuery>) -> web::Json<ItemView> {
     web::Json(ItemView {
         id: id.into_inner(),
         q: query.q,
     })
+}
+
+/// The rule of the `/staff` scope: role `editor` (a typed role of the vocabulary).
+pub const STAFF: Requirement =
+    Requirement::TypedRole(&<Role as RoleVocabulary>::TERMS[Role::Editor as usize]);
+
+// Open to everyone although the scope requires `editor`.
+#[public]
+#[get("/status")]
+async fn staff_status() -> &'static str {
+    "staff desk open"
+}
+
+// The scope's rule and the handler's, all-of: role `editor` and permission `posts:delete`.
+#[requires(permission = Permission::PostsDelete)]
+#[get("/moderation")]
+async fn moderation() -> &'static str {
+    "moderation queue"
 }
 
 /// What a demo token says.

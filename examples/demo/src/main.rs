@@ -1,21 +1,24 @@
 //! `cargo run -p demo [-- --bind ADDR] [--workers N]` serves the reference app;
 //! `cargo run -p demo -- token --sub S [--role R]... [--permission P]... [--scope "a b"] [--ttl SECS]`
-//! prints a signed token.
+//! prints a signed token; `cargo run -p demo -- routes [--json]` prints the authorization matrix.
 
 use std::process::ExitCode;
 
+use actix_authz::audit;
 use actix_web::{App, HttpServer, web};
 use demo::{REALM, State, TokenSpec, authz, configure, secret_from_env, sign_token};
 
 const USAGE: &str = "\
 usage:
   demo [--bind ADDR] [--workers N]
-  demo token --sub S [--role R]... [--permission P]... [--scope \"a b\"] [--ttl SECS]";
+  demo token --sub S [--role R]... [--permission P]... [--scope \"a b\"] [--ttl SECS]
+  demo routes [--json]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("token") => token(&args[1..]),
+        Some("routes") => routes(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
@@ -70,6 +73,24 @@ fn token(args: &[String]) -> Result<(), String> {
         return Err("`--sub` is required".to_owned());
     }
     println!("{}", sign_token(secret_from_env().as_bytes(), &spec));
+    Ok(())
+}
+
+/// Prints the authorization matrix of the demo's routes, as Markdown or JSON.
+fn routes(args: &[String]) -> Result<(), String> {
+    let json = match args {
+        [] => false,
+        [flag] if flag == "--json" => true,
+        _ => return Err(format!("unexpected arguments `{}`", args.join(" "))),
+    };
+    let matrix = actix_web::rt::System::new()
+        .block_on(audit::matrix(configure))
+        .map_err(|error| format!("cannot audit the routes: {error}"))?;
+    if json {
+        println!("{}", matrix.to_json());
+    } else {
+        print!("{}", matrix.to_markdown());
+    }
     Ok(())
 }
 
@@ -150,6 +171,13 @@ fn print_examples(address: &str, secret: &[u8]) {
         ),
         format!("curl -i -H 'Authorization: Bearer not.a.token' {base}/me   # 401 invalid_token"),
         format!("curl -i -u alice:wonderland -X POST {base}/counter"),
+        format!(
+            "curl -i {base}/staff/status                            # 200, public inside /staff"
+        ),
+        format!(
+            "curl -i -u alice:wonderland {base}/staff/moderation    # 403: /staff needs editor"
+        ),
+        format!("curl -i -u bob:builder {base}/staff/moderation         # 200"),
     ] {
         println!("  {line}");
     }

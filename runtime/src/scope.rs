@@ -1,0 +1,282 @@
+//! Scope-level rules: one requirement for every handler of a `web::scope` or an `App`.
+
+use std::cell::OnceCell;
+use std::fmt;
+use std::rc::Rc;
+
+use actix_web::body::EitherBody;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::{Error, HttpMessage as _};
+use futures_util::future::{LocalBoxFuture, Ready, ready};
+
+use crate::audit::Probe;
+use crate::registry::{self, Protection};
+use crate::routes::{RouteTable, Target};
+use crate::{Realm, Requirement};
+
+/// A middleware that applies one [`Requirement`] to every request of the scope or app it wraps,
+/// with the answers of the attributes: 401 with the challenges, 403, 400 or 503, byte for byte
+/// what `#[requires(...)]` answers, and never a routing 404 for a route that exists.
+///
+/// - A handler marked `#[public]` is exempt: its requests pass unchecked.
+/// - A handler with its own `#[requires(...)]` or `#[authenticated]` gets both rules, all-of:
+///   this middleware decides first, then the handler's attribute. Authentication runs once.
+/// - Any other request, including one for a path no route of the scope matches, must satisfy
+///   the requirement first, so an anonymous caller learns nothing about which paths exist; an
+///   allowed caller then gets the app's own 404.
+///
+/// Build the requirement as a constant, the way the attributes do.
+///
+/// # Recognising `#[public]` handlers
+///
+/// actix-web routes a request after this middleware has run, so the exemption is decided from
+/// the app's resource map: once per app (at its first request) every annotated handler is
+/// placed at the full pattern of its resource, and a request is exempt only when the first
+/// resource matching its path is a `#[public]` handler that accepts its method (or, when the
+/// first one refuses the method, the only annotated handler with the same pattern that accepts
+/// it). What cannot be recognised is checked, never exempted. In particular:
+///
+/// - the attribute must be written **above** the route attribute (`#[public]` then
+///   `#[get("/status")]`), so that it knows the route; a handler registered with
+///   `web::resource(...).to(handler)` is never exempt. Such handlers are named once in a
+///   `WARN` log;
+/// - handlers are told apart by function name (the resource name actix-web's route attributes
+///   give): two annotated handlers of the same name are never exempt, and a handler registered
+///   at several places is recognised at one of them only;
+/// - a route with extra guards (`guard = "..."`, or a guarded enclosing scope) is recognised by
+///   its path and method alone.
+///
+/// [`audit`](crate::audit) lists how each route of an app is classified. Around a whole `App`,
+/// wrap a CORS middleware outside this one, so that preflights are answered before.
+///
+/// # Example
+///
+/// ```rust,standalone_crate
+/// use actix_authz::{AuthzConfig, BasicAuthenticator, Principal, Require, Requirement, public};
+/// use actix_web::{App, HttpResponse, get, test, web};
+///
+/// const STAFF: Requirement = Requirement::Role("editor");
+///
+/// #[public]
+/// #[get("/status")]
+/// async fn status() -> &'static str {
+///     "open"
+/// }
+///
+/// #[get("/drafts")]
+/// async fn drafts() -> &'static str {
+///     "drafts"
+/// }
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let config = AuthzConfig::new("staff").authenticator(BasicAuthenticator::new(|_| async {
+///     Ok(None::<Principal>)
+/// }));
+/// let app = test::init_service(
+///     App::new().app_data(config).service(
+///         web::scope("/staff")
+///             .wrap(Require::new(&STAFF))
+///             .service(status)
+///             .service(drafts),
+///     ),
+/// )
+/// .await;
+/// let call = |uri| test::call_service(&app, test::TestRequest::get().uri(uri).to_request());
+/// assert_eq!(call("/staff/drafts").await.status(), 401);
+/// assert_eq!(call("/staff/status").await.status(), 200);
+/// assert_eq!(call("/staff/nothing-here").await.status(), 401);
+/// # });
+/// ```
+#[derive(Clone)]
+pub struct Require {
+    requirement: &'static Requirement,
+    realm: Option<Realm>,
+}
+
+impl Require {
+    /// A middleware that requires `requirement`.
+    ///
+    /// ```
+    /// use actix_authz::{Require, Requirement};
+    ///
+    /// const ADMIN_OR_AUDITOR: Requirement =
+    ///     Requirement::Any(&[Requirement::Role("admin"), Requirement::Role("auditor")]);
+    /// let require = Require::new(&ADMIN_OR_AUDITOR);
+    /// assert_eq!(require.requirement().to_string(), r#"any(role = "admin", role = "auditor")"#);
+    /// ```
+    pub const fn new(requirement: &'static Requirement) -> Self {
+        Self {
+            requirement,
+            realm: None,
+        }
+    }
+
+    /// Uses `realm` in the challenges of this middleware's refusals instead of the configured
+    /// one, like the attributes' `realm = "…"`.
+    ///
+    /// # Panics
+    ///
+    /// If `realm` is empty or not printable ASCII (see [`Realm::new`]).
+    ///
+    /// ```
+    /// use actix_authz::{Require, Requirement};
+    ///
+    /// const ANY: Requirement = Requirement::Authenticated;
+    /// let require = Require::new(&ANY).realm("back office");
+    /// assert_eq!(require.realm_name(), Some("back office"));
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn realm(mut self, realm: &str) -> Self {
+        match Realm::new(realm) {
+            Ok(realm) => self.realm = Some(realm),
+            Err(error) => panic!("invalid realm {realm:?}: {error}"),
+        }
+        self
+    }
+
+    /// The requirement.
+    ///
+    /// ```
+    /// use actix_authz::{Require, Requirement};
+    ///
+    /// const EDITOR: Requirement = Requirement::Role("editor");
+    /// assert_eq!(Require::new(&EDITOR).requirement(), &EDITOR);
+    /// ```
+    pub fn requirement(&self) -> &'static Requirement {
+        self.requirement
+    }
+
+    /// The realm that overrides the configured one, if any.
+    ///
+    /// ```
+    /// use actix_authz::{Require, Requirement};
+    ///
+    /// const EDITOR: Requirement = Requirement::Role("editor");
+    /// assert_eq!(Require::new(&EDITOR).realm_name(), None);
+    /// ```
+    pub fn realm_name(&self) -> Option<&str> {
+        self.realm.as_ref().map(Realm::as_str)
+    }
+}
+
+impl fmt::Debug for Require {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Require")
+            .field("requirement", &format_args!("{}", self.requirement))
+            .field("realm", &self.realm_name())
+            .finish()
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Require
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = RequireService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(RequireService {
+            service: Rc::new(service),
+            requirement: self.requirement,
+            realm: self.realm_name().map(Rc::from),
+            routes: OnceCell::new(),
+        }))
+    }
+}
+
+/// The service of [`Require`], for one app instance (one per worker). Public only as the
+/// `Transform`'s associated type: users never name it.
+#[allow(unreachable_pub)]
+pub struct RequireService<S> {
+    service: Rc<S>,
+    requirement: &'static Requirement,
+    realm: Option<Rc<str>>,
+    routes: OnceCell<RouteTable>,
+}
+
+impl<S> fmt::Debug for RequireService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequireService")
+            .field("requirement", &format_args!("{}", self.requirement))
+            .field("realm", &self.realm)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, B> Service<ServiceRequest> for RequireService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let service = Rc::clone(&self.service);
+        if self.recorded_by_probe(&request) || is_public(&self.routes, &request) {
+            return Box::pin(async move {
+                service
+                    .call(request)
+                    .await
+                    .map(ServiceResponse::map_into_left_body)
+            });
+        }
+        let requirement = self.requirement;
+        let realm = self.realm.clone();
+        Box::pin(async move {
+            match crate::guard::authorize(request.request(), requirement, realm.as_deref()).await {
+                Ok(()) => service
+                    .call(request)
+                    .await
+                    .map(ServiceResponse::map_into_left_body),
+                Err(refusal) => Ok(request.error_response(refusal).map_into_right_body()),
+            }
+        })
+    }
+}
+
+impl<S> RequireService<S> {
+    /// Whether `request` is a probe of the [`audit`](crate::audit), which only this crate can
+    /// send: the rule records itself in it and lets it pass undecided, to the handler's own
+    /// guard.
+    fn recorded_by_probe(&self, request: &ServiceRequest) -> bool {
+        let Some(probe) = request.extensions().get::<Rc<Probe>>().cloned() else {
+            return false;
+        };
+        let path = request.match_info().as_str();
+        let mount = &path[..path.len() - request.match_info().unprocessed().len()];
+        probe.record(self.requirement, self.realm.as_deref(), mount);
+        true
+    }
+}
+
+/// The app's route table, placed at its first request.
+pub(crate) fn routes<'a>(
+    cell: &'a OnceCell<RouteTable>,
+    request: &ServiceRequest,
+) -> &'a RouteTable {
+    cell.get_or_init(|| {
+        let table = RouteTable::build(request.request(), registry::entries());
+        table.warn_unplaceable();
+        table
+    })
+}
+
+/// Whether the request targets a handler marked `#[public]`.
+fn is_public(cell: &OnceCell<RouteTable>, request: &ServiceRequest) -> bool {
+    let target = routes(cell, request).target(
+        request.resource_map(),
+        request.method(),
+        request.match_info().as_str(),
+    );
+    matches!(target, Target::Handler(entry) if entry.protection() == Protection::Public)
+}

@@ -1,0 +1,281 @@
+//! The route audit: the authorization matrix of an app as Markdown and JSON, the test helper
+//! that fails on routes nobody decided about, and the demo's own matrix.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use actix_authz::audit::{self, Access, ScopeRule, Unauditable};
+use actix_authz::{Identity, Require, Requirement, authenticated, public, requires};
+use actix_web::http::Method;
+use actix_web::{HttpResponse, get, post, rt, web};
+use authz_tests::DemoRoute;
+use serde_json::json;
+
+/// Whatever ran of a handler or of its checks. The audit must leave it at zero.
+static RAN: AtomicUsize = AtomicUsize::new(0);
+
+fn ran() {
+    RAN.fetch_add(1, Ordering::SeqCst);
+}
+
+const API: Requirement = Requirement::Role("api");
+
+#[public]
+#[get("/ping")]
+async fn audit_ping() -> &'static str {
+    ran();
+    "pong"
+}
+
+fn owns(identity: &dyn Identity, id: &web::Path<u32>) -> bool {
+    ran();
+    identity.subject() == id.to_string()
+}
+
+#[requires(role = "admin", any(permission = "things:write", scope = "a|b"))]
+#[post("/things/{id:\\d+}")]
+async fn audit_write_thing(id: web::Path<u32>) -> HttpResponse {
+    ran();
+    let _ = id;
+    HttpResponse::NoContent().finish()
+}
+
+#[authenticated(check = owns(identity, id), hide)]
+#[get("/things/{id:\\d+}")]
+async fn audit_read_thing(id: web::Path<u32>) -> String {
+    ran();
+    id.to_string()
+}
+
+// Written below the route attribute: it cannot know its route.
+#[get("/below")]
+#[authenticated]
+async fn audit_below() -> &'static str {
+    "below"
+}
+
+#[get("/forgotten")]
+async fn audit_forgotten() -> &'static str {
+    ran();
+    "forgotten"
+}
+
+fn small_app(config: &mut web::ServiceConfig) {
+    config.service(audit_ping).service(
+        web::scope("/api")
+            .wrap(Require::new(&API).realm("api"))
+            .service(audit_read_thing)
+            .service(audit_write_thing),
+    );
+}
+
+fn with_unannotated(config: &mut web::ServiceConfig) {
+    config
+        .service(audit_ping)
+        .service(
+            web::scope("/api")
+                .wrap(Require::new(&API).realm("api"))
+                .service(audit_read_thing)
+                .service(audit_write_thing)
+                .service(audit_forgotten),
+        )
+        .route(
+            "/raw",
+            web::get().to(|| async {
+                ran();
+                "raw"
+            }),
+        )
+        // No protected handler to probe: its rules stay unknown.
+        .service(web::scope("/legacy").wrap(Require::new(&API)).route(
+            "/old",
+            web::get().to(|| async {
+                ran();
+                "old"
+            }),
+        ));
+}
+
+fn with_unauditable(config: &mut web::ServiceConfig) {
+    small_app(config);
+    config.service(audit_below);
+}
+
+/// The message `assert_every_route_classified` panics with for `configure`, or `None`.
+fn failure_of(configure: fn(&mut web::ServiceConfig)) -> Option<String> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        rt::System::new().block_on(audit::assert_every_route_classified(configure));
+    }));
+    outcome.err().map(|payload| {
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_else(|| panic!("a panic without a message"))
+    })
+}
+
+#[actix_web::test]
+async fn markdown_of_a_small_app() {
+    let matrix = audit::matrix(with_unannotated).await.unwrap();
+    assert_eq!(
+        matrix.to_markdown(),
+        "\
+| method | path | access | requirement | scope rules | hidden | checks | handler |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| `GET` | `/ping` | public |  |  |  |  | `audit::audit_ping` |
+| `GET` | `/api/things/{id:\\d+}` | protected | `authenticated` | `role = \"api\"` at `/api` | yes | `owns(identity, id)` | `audit::audit_read_thing` |
+| `POST` | `/api/things/{id:\\d+}` | protected | `all(role = \"admin\", any(permission = \"things:write\", scope = \"a\\|b\"))` | `role = \"api\"` at `/api` | no |  | `audit::audit_write_thing` |
+| ? | `/api/forgotten` | **unannotated** |  | `role = \"api\"` at `/api` |  |  | resource `audit_forgotten` |
+| ? | `/raw` | **unannotated** |  |  |  |  |  |
+| ? | `/legacy/old` | **unannotated** |  | ? |  |  |  |
+"
+    );
+    assert_eq!(matrix.to_string(), matrix.to_markdown());
+    let rules: Vec<(&str, &Requirement, Option<&str>)> = matrix.rows()[1]
+        .scope_rules
+        .iter()
+        .flatten()
+        .map(|rule: &ScopeRule| (rule.scope.as_str(), rule.requirement, rule.realm.as_deref()))
+        .collect();
+    assert_eq!(rules, [("/api", &API, Some("api"))]);
+    assert_eq!(
+        RAN.load(Ordering::SeqCst),
+        0,
+        "the audit ran a handler or a check"
+    );
+}
+
+#[actix_web::test]
+async fn json_of_a_small_app() {
+    let matrix = audit::matrix(with_unauditable).await.unwrap();
+    let json: serde_json::Value = serde_json::from_str(&matrix.to_json()).unwrap();
+    assert_eq!(
+        json,
+        json!([
+            {
+                "methods": ["GET"],
+                "path": "/ping",
+                "resource": "audit_ping",
+                "handler": "audit::audit_ping",
+                "access": "public",
+                "requirement": null,
+                "scope_rules": [],
+                "hidden": null,
+                "checks": [],
+                "problem": null,
+            },
+            {
+                "methods": ["GET"],
+                "path": "/api/things/{id:\\d+}",
+                "resource": "audit_read_thing",
+                "handler": "audit::audit_read_thing",
+                "access": "protected",
+                "requirement": "authenticated",
+                "scope_rules": [{ "scope": "/api", "requirement": "role = \"api\"", "realm": "api" }],
+                "hidden": true,
+                "checks": ["owns(identity, id)"],
+                "problem": null,
+            },
+            {
+                "methods": ["POST"],
+                "path": "/api/things/{id:\\d+}",
+                "resource": "audit_write_thing",
+                "handler": "audit::audit_write_thing",
+                "access": "protected",
+                "requirement":
+                    "all(role = \"admin\", any(permission = \"things:write\", scope = \"a|b\"))",
+                "scope_rules": [{ "scope": "/api", "requirement": "role = \"api\"", "realm": "api" }],
+                "hidden": false,
+                "checks": [],
+                "problem": null,
+            },
+            {
+                "methods": [],
+                "path": "/below",
+                "resource": "audit_below",
+                "handler": "audit::audit_below",
+                "access": "unauditable",
+                "requirement": null,
+                "scope_rules": [],
+                "hidden": null,
+                "checks": [],
+                "problem": "its attribute is written below the route attribute: write it above \
+                            `#[get(...)]`/`#[route(...)]` so that it knows the route",
+            },
+        ])
+    );
+    assert_eq!(
+        matrix.rows()[3].access,
+        Access::Unauditable(Unauditable::AttributeBelowRoute)
+    );
+}
+
+#[test]
+fn the_helper_accepts_an_app_whose_routes_are_all_classified() {
+    assert_eq!(failure_of(small_app), None);
+}
+
+#[test]
+fn the_helper_fails_on_an_unauditable_handler() {
+    assert_eq!(
+        failure_of(with_unauditable).as_deref(),
+        Some(
+            "1 route(s) of the app are neither protected nor public:\n  \
+             - ? /below (`audit::audit_below`): its attribute is written below the route \
+             attribute: write it above `#[get(...)]`/`#[route(...)]` so that it knows the route"
+        )
+    );
+}
+
+#[test]
+fn the_helper_fails_on_unannotated_routes() {
+    let unannotated = "no #[public], #[authenticated] or #[requires] is recognised on its \
+        handler (an annotated handler must be registered through its route attribute, written \
+        below the attribute, not with web::resource(...).to(...))";
+    assert_eq!(
+        failure_of(with_unannotated),
+        Some(format!(
+            "3 route(s) of the app are neither protected nor public:\n  \
+             - ? /api/forgotten (resource `audit_forgotten`): {unannotated}\n  \
+             - ? /raw: {unannotated}\n  \
+             - ? /legacy/old: {unannotated}"
+        ))
+    );
+}
+
+#[actix_web::test]
+async fn the_demo_has_every_route_classified() {
+    audit::assert_every_route_classified(demo::configure).await;
+}
+
+#[actix_web::test]
+async fn the_demo_matrix_lists_exactly_the_tested_routes() {
+    let matrix = audit::matrix(demo::configure).await.unwrap();
+    let audited: Vec<(Method, String)> = matrix
+        .rows()
+        .iter()
+        .flat_map(|row| {
+            row.methods.iter().map(|method| {
+                (
+                    Method::from_bytes(method.as_bytes()).unwrap(),
+                    row.path.clone(),
+                )
+            })
+        })
+        .collect();
+    let tested: Vec<(Method, String)> = DemoRoute::ALL
+        .iter()
+        .map(|route| (route.declared().0, route.pattern()))
+        .collect();
+    assert_eq!(audited, tested, "the demo's routes, in routing order");
+}
+
+#[actix_web::test]
+async fn the_readme_shows_the_demos_matrix_as_printed() {
+    const README: &str = include_str!("../../README.md");
+    let matrix = audit::matrix(demo::configure).await.unwrap().to_markdown();
+    assert!(
+        README.contains(&matrix),
+        "README.md lacks the output of `cargo run -p demo -- routes`:\n{matrix}"
+    );
+}
