@@ -55,6 +55,9 @@ mod default_deny;
 mod denial;
 mod error;
 mod guard;
+#[cfg(feature = "httpauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "httpauth")))]
+pub mod httpauth;
 mod identity;
 mod jwt;
 #[cfg(feature = "jwks")]

@@ -1,0 +1,154 @@
+//! Migrating from actix-web-httpauth: its middleware with your validator attaching the identity
+//! (`httpauth::identify`), or its extractors as an actix-authz authenticator
+//! (`httpauth::ExtractorAuthenticator`).
+
+use actix_authz::httpauth::{ExtractorAuthenticator, identify};
+use actix_authz::{
+    AuthzConfig, BackendUnavailable, Caller, Identity, Principal, authenticated, public, requires,
+};
+use actix_web::http::{StatusCode, header};
+use actix_web::test::{self, TestRequest};
+use actix_web::{App, get};
+use actix_web_httpauth::extractors::basic::BasicAuth;
+use actix_web_httpauth::extractors::bearer::BearerAuth;
+use actix_web_httpauth::middleware::HttpAuthentication;
+use authz_tests::{Reply, header_lines};
+
+#[requires(role = "admin")]
+#[get("/admin")]
+async fn admin(caller: Caller) -> String {
+    format!("admin area for {}", caller.subject())
+}
+
+#[authenticated]
+#[get("/me")]
+async fn me(caller: Caller) -> String {
+    caller.subject().to_owned()
+}
+
+#[public]
+#[get("/health")]
+async fn health() -> &'static str {
+    "ok"
+}
+
+/// The validator an actix-web-httpauth app already had, now returning who the caller is.
+async fn verify_token(credentials: Option<BearerAuth>) -> actix_web::Result<Option<Principal>> {
+    let Some(credentials) = credentials else {
+        return Ok(None);
+    };
+    match credentials.token() {
+        "root-token" => Ok(Some(Principal::new("root").with_roles(["admin"]))),
+        "user-token" => Ok(Some(Principal::new("user"))),
+        _ => Err(actix_web::error::ErrorUnauthorized("bad token")),
+    }
+}
+
+fn bearer(uri: &str, token: &str) -> TestRequest {
+    TestRequest::get()
+        .uri(uri)
+        .insert_header((header::AUTHORIZATION, format!("Bearer {token}")))
+}
+
+#[actix_web::test]
+async fn the_middleware_attaches_the_identity_its_validator_returns() {
+    let app = test::init_service(
+        App::new()
+            .app_data(AuthzConfig::new("migrated"))
+            .wrap(HttpAuthentication::with_fn(identify(verify_token)))
+            .service(admin)
+            .service(me)
+            .service(health),
+    )
+    .await;
+
+    let root = Reply::of(&app, bearer("/admin", "root-token")).await;
+    assert_eq!(root.status, StatusCode::OK);
+    assert_eq!(root.body, "admin area for root");
+    let user = Reply::of(&app, bearer("/admin", "user-token")).await;
+    assert_eq!(user.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        header_lines(&user.headers, header::WWW_AUTHENTICATE),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        user.headers.get(header::CONTENT_TYPE).unwrap(),
+        "application/problem+json"
+    );
+    let myself = Reply::of(&app, bearer("/me", "user-token")).await;
+    assert_eq!(myself.status, StatusCode::OK);
+    assert_eq!(myself.body, "user");
+
+    // No credentials: public routes work, protected ones are actix-authz's 401.
+    let public = Reply::of(&app, TestRequest::get().uri("/health")).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert_eq!(public.body, "ok");
+    let anonymous = Reply::of(&app, TestRequest::get().uri("/me")).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        anonymous.headers.get(header::CACHE_CONTROL).unwrap(),
+        "no-store"
+    );
+
+    // A token the validator rejects: the middleware's own answer, as before the migration.
+    let rejected = Reply::of(&app, bearer("/me", "forged")).await;
+    assert_eq!(rejected.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(rejected.body, "bad token");
+}
+
+#[actix_web::test]
+async fn its_extractors_as_authenticators_get_actix_authz_challenges() {
+    let config = AuthzConfig::new("migrated")
+        .authenticator(ExtractorAuthenticator::bearer(
+            |credentials: BearerAuth| async move {
+                match credentials.token() {
+                    "root-token" => Ok(Some(Principal::new("root").with_roles(["admin"]))),
+                    "backend-down" => Err(BackendUnavailable),
+                    _ => Ok(None),
+                }
+            },
+        ))
+        .authenticator(ExtractorAuthenticator::basic(
+            |credentials: BasicAuth| async move {
+                let password_ok = credentials.password() == Some("builder");
+                Ok((credentials.user_id() == "bob" && password_ok).then(|| Principal::new("bob")))
+            },
+        ));
+    let app = test::init_service(App::new().app_data(config).service(admin).service(me)).await;
+
+    let root = Reply::of(&app, bearer("/admin", "root-token")).await;
+    assert_eq!(root.status, StatusCode::OK);
+    assert_eq!(root.body, "admin area for root");
+    let bob = TestRequest::get()
+        .uri("/me")
+        .insert_header((header::AUTHORIZATION, "Basic Ym9iOmJ1aWxkZXI="));
+    let bob = Reply::of(&app, bob).await;
+    assert_eq!(bob.status, StatusCode::OK);
+    assert_eq!(bob.body, "bob");
+
+    let anonymous = Reply::of(&app, TestRequest::get().uri("/me")).await;
+    anonymous.assert_refused(
+        StatusCode::UNAUTHORIZED,
+        &[
+            r#"Bearer realm="migrated""#.to_owned(),
+            r#"Basic realm="migrated", charset="UTF-8""#.to_owned(),
+        ],
+        &"anonymous",
+    );
+    let wrong = Reply::of(&app, bearer("/me", "nope")).await;
+    wrong.assert_refused(
+        StatusCode::UNAUTHORIZED,
+        &[
+            r#"Bearer realm="migrated", error="invalid_token""#.to_owned(),
+            r#"Basic realm="migrated", charset="UTF-8""#.to_owned(),
+        ],
+        &"a wrong token",
+    );
+    let down = Reply::of(&app, bearer("/me", "backend-down")).await;
+    assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+    let bob_on_admin = TestRequest::get()
+        .uri("/admin")
+        .insert_header((header::AUTHORIZATION, "Basic Ym9iOmJ1aWxkZXI="));
+    let forbidden = Reply::of(&app, bob_on_admin).await;
+    forbidden.assert_refused(StatusCode::FORBIDDEN, &[], &"bob on /admin");
+}
