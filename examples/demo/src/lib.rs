@@ -81,22 +81,27 @@ pub fn secret_from_env() -> String {
 pub fn authz(secret: &[u8]) -> AuthzConfig {
     AuthzConfig::new(REALM)
         .authenticator(JwtAuthenticator::hs256(secret))
-        .authenticator(BasicAuthenticator::new(|credentials| async move {
-            let user = USERS.iter().find(|(id, ..)| *id == credentials.user_id());
-            // Compare against something even for an unknown user, so that a wrong user and a
-            // wrong password take the same path.
-            let expected = user.map_or("\0no user\0", |(_, password, ..)| *password);
-            let password_ok =
-                constant_time_eq(credentials.password().as_bytes(), expected.as_bytes());
-            Ok(match user {
-                Some((id, _, roles, permissions)) if password_ok => Some(
-                    Principal::new(*id)
-                        .with_roles(roles.iter().copied())
-                        .with_permissions(permissions.iter().copied()),
-                ),
-                _ => None,
-            })
-        }))
+        .authenticator(basic_authenticator())
+}
+
+/// The Basic authenticator of [`USERS`], the second of [`authz`]: for a configuration that puts
+/// an authenticator of its own in front of the demo's (the load test's fault injection).
+pub fn basic_authenticator() -> BasicAuthenticator {
+    BasicAuthenticator::new(|credentials| async move {
+        let user = USERS.iter().find(|(id, ..)| *id == credentials.user_id());
+        // Compare against something even for an unknown user, so that a wrong user and a
+        // wrong password take the same path.
+        let expected = user.map_or("\0no user\0", |(_, password, ..)| *password);
+        let password_ok = constant_time_eq(credentials.password().as_bytes(), expected.as_bytes());
+        Ok(match user {
+            Some((id, _, roles, permissions)) if password_ok => Some(
+                Principal::new(*id)
+                    .with_roles(roles.iter().copied())
+                    .with_permissions(permissions.iter().copied()),
+            ),
+            _ => None,
+        })
+    })
 }
 
 /// The app's state, shared by all workers.
