@@ -59,9 +59,9 @@ mod guard;
 #[cfg_attr(docsrs, doc(cfg(feature = "httpauth")))]
 pub mod httpauth;
 mod identity;
-mod jwt;
 #[cfg(feature = "jwks")]
 mod jwks;
+mod jwt;
 #[cfg(feature = "utoipa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
 pub mod openapi;
