@@ -1,0 +1,4 @@
+//! libFuzzer target: `authz_tests::fuzzing::credentials`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| authz_tests::fuzzing::credentials(data));
