@@ -104,6 +104,17 @@ fn is_tchar(b: u8) -> bool {
 /// is not [`Outcome::Anonymous`], and only for handlers that need an identity. It parses the
 /// `Authorization` header once and refuses several of them before any authenticator runs.
 ///
+/// # Concurrency
+///
+/// Requests are not decided one after the other: each worker decides its own, the futures of
+/// many requests run at once on each worker, and nothing the framework does per request waits
+/// for another request (the verified-token cache of
+/// [`JwtAuthenticator::cache`](crate::JwtAuthenticator::cache) never blocks; the key set of a
+/// JWKS authenticator is read under a shared lock, held only while a key is looked up). An
+/// authenticator keeps it so by awaiting its I/O instead of blocking, and by holding no lock
+/// across an `.await`: a mutex around a backend client would make every protected request of
+/// the app wait for the one before it.
+///
 /// # Example
 ///
 /// An API-key authenticator (any `Authorization: ApiKey <key>` header):

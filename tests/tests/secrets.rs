@@ -4,8 +4,9 @@
 //! secrets and formatted every way it can be (`{:?}`, `{:#?}`, `{}` where it has one): the
 //! parsed header, decoded Basic credentials, each authenticator (with the keys and closures
 //! they capture), the configuration, outcomes, refusals and what a denial responder sees.
-//! Then the logs of faults (errors, panics, timeouts), of the verified-token cache and of a
-//! token in the query string are captured and searched for the sentinels.
+//! Then the logs and the audit records of faults (errors, panics, timeouts), of the
+//! verified-token cache and of a token in the query string are captured and searched for the
+//! sentinels.
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -252,6 +253,17 @@ async fn refusals_and_denials_show_no_credential() {
     assert_hidden(&text, &secrets);
 }
 
+/// Every audit record of the log test, as `Debug` and as JSON.
+static AUDIT: Mutex<String> = Mutex::new(String::new());
+
+fn audit(record: &actix_authz::AuditRecord<'_>) {
+    let json = serde_json::to_string(record).unwrap_or_default();
+    let mut audit = AUDIT.lock().unwrap_or_else(PoisonError::into_inner);
+    audit.push_str(&formats(record));
+    audit.push_str(&json);
+    audit.push('\n');
+}
+
 /// The fault injector of the log test: an error, a panic whose message quotes the credential
 /// (an authenticator's bug the runtime must not spread), or slowness beyond the limit.
 async fn faulty(request: HttpRequest) -> Outcome {
@@ -299,7 +311,9 @@ fn logs_of_faults_cache_and_query_tokens_hold_no_credential() {
                 .authenticator(JwtAuthenticator::hs256(KEY).cache(16))
                 .authenticator(basic_authenticator())
                 .authenticator(api_key_authenticator())
-                .timeout(Some(Duration::from_millis(50)));
+                .timeout(Some(Duration::from_millis(50)))
+                .audit(audit)
+                .audit_granted(true);
             let app = test::init_service(App::new().app_data(config).service(admin)).await;
             let mut statuses = Vec::new();
             let requests = [
@@ -340,7 +354,10 @@ fn logs_of_faults_cache_and_query_tokens_hold_no_credential() {
         statuses,
         [200, 200, 403, 403, 401, 401, 403, 503, 500, 500, 503, 401]
     );
-    let logs = capture.text();
+    let audit = AUDIT.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    // Every decision was recorded, granted ones included.
+    assert!(audit.matches("AuditRecord").count() >= 12, "{audit}");
+    let logs = capture.text() + &audit;
     for expected in [
         "panicked",
         "timed out",
