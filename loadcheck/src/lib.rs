@@ -100,11 +100,15 @@ pub enum Route {
     Increment,
     /// `GET /items/7?q=3`, authenticated.
     Item,
+    /// `GET /staff/status`, public inside the `/staff` scope that requires role `editor`.
+    StaffStatus,
+    /// `GET /staff/moderation`, role `editor` (the scope's rule) and permission `posts:delete`.
+    StaffModeration,
 }
 
 impl Route {
     /// Every route of the demo.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 13] = [
         Self::Health,
         Self::Me,
         Self::Admin,
@@ -116,6 +120,8 @@ impl Route {
         Self::Counter,
         Self::Increment,
         Self::Item,
+        Self::StaffStatus,
+        Self::StaffModeration,
     ];
 
     fn method_and_path(self) -> (&'static str, &'static str) {
@@ -131,6 +137,8 @@ impl Route {
             Self::Counter => ("GET", "/counter"),
             Self::Increment => ("POST", "/counter"),
             Self::Item => ("GET", "/items/7?q=3"),
+            Self::StaffStatus => ("GET", "/staff/status"),
+            Self::StaffModeration => ("GET", "/staff/moderation"),
         }
     }
 
@@ -151,7 +159,7 @@ impl Route {
     }
 
     fn is_public(self) -> bool {
-        matches!(self, Self::Health | Self::Counter)
+        matches!(self, Self::Health | Self::Counter | Self::StaffStatus)
     }
 }
 
@@ -332,12 +340,12 @@ impl Fault {
 fn allowed(route: Route, cred: Cred) -> bool {
     use Cred::*;
     match route {
-        Route::Health | Route::Counter => true,
+        Route::Health | Route::Counter | Route::StaffStatus => true,
         Route::Me | Route::Item => cred.is_valid(),
         Route::Admin | Route::Increment => matches!(cred, Alice | AdminToken),
         Route::Reports => matches!(cred, Alice | AdminToken | AuditorToken),
         Route::ReadPost => matches!(cred, Alice | AdminToken),
-        Route::DeletePost => matches!(cred, Bob | EditorToken),
+        Route::DeletePost | Route::StaffModeration => matches!(cred, Bob | EditorToken),
         Route::ListArticles => matches!(cred, ReaderToken),
         Route::CreateArticle => matches!(cred, WriterToken),
     }

@@ -56,6 +56,22 @@ fn demo_route(route: Route) -> DemoRoute {
         Route::Counter => DemoRoute::Counter,
         Route::Increment => DemoRoute::Increment,
         Route::Item => DemoRoute::Item,
+        Route::StaffStatus => DemoRoute::StaffStatus,
+        Route::StaffModeration => DemoRoute::StaffModeration,
+    }
+}
+
+#[test]
+fn every_demo_route_is_loaded() {
+    let loaded: Vec<String> = Route::ALL
+        .iter()
+        .map(|route| format!("{route:?}"))
+        .collect();
+    for route in DemoRoute::ALL {
+        assert!(
+            loaded.contains(&format!("{route:?}")),
+            "loadcheck has no row for the demo's {route:?}: add it to loadcheck::Route"
+        );
     }
 }
 
@@ -84,4 +100,5 @@ fn expectations_agree_with_the_demo_table() {
         }
     }
     assert_eq!(compared, Route::ALL.len() * Who::ALL.len());
+    assert_eq!(Route::ALL.len(), DemoRoute::ALL.len());
 }
