@@ -6,7 +6,7 @@
 //! - **Keep its middleware and your validator**: [`identify`] turns a function from its
 //!   credentials extractor (`BearerAuth`, `BasicAuth`, or `Option<...>` of them) to your
 //!   identity into the process function of `HttpAuthentication::with_fn`, attaching the identity
-//!   the way [`attach_identity`](crate::attach_identity) does. The attributes then use it
+//!   the way [`attach_identity`] does. The attributes then use it
 //!   without authenticating again.
 //! - **Move the check into actix-authz**: [`ExtractorAuthenticator`] runs the same function as
 //!   an [`Authenticator`], so that refusals get actix-authz's challenges, problem bodies and

@@ -15,7 +15,7 @@
 //!   any `any(...)` alternatives and `not(...)` exclusions, which the two lists leave out), and
 //!   `x-authz-checks` when the handler has argument-aware checks.
 //!
-//! The requirement comes from [`registry::entries`](crate::registry::entries), so the spec
+//! The requirement comes from [`registry::entries`], so the spec
 //! cannot drift from what the server enforces. An operation is matched to its handler by method
 //! and path when the handler's route is known to the registry (write `#[requires]` above the
 //! route attribute, `#[get("/path")]`); otherwise, or when a scope prefixes the path, by its
@@ -181,19 +181,116 @@ impl AuthzSchemes {
         }
     }
 
+    /// Documents the routes of an [`audit::Matrix`](crate::audit::Matrix) instead: each
+    /// operation found by the route's method and full path (scopes included) gets the
+    /// handler's requirement **and** the rules of the [`Require`](crate::Require) middleware
+    /// of its scopes, all of which the server enforces. Use it when scopes carry rules.
+    ///
+    /// ```
+    /// use actix_authz::openapi::AuthzSchemes;
+    /// use actix_authz::{Require, Requirement, audit, requires};
+    /// use actix_web::{get, web};
+    /// use utoipa::OpenApi;
+    ///
+    /// const STAFF: Requirement = Requirement::Role("staff");
+    ///
+    /// #[requires(permission = "tickets:close")]
+    /// #[utoipa::path(get, path = "/desk/queue", responses((status = 200, description = "the queue")))]
+    /// #[get("/queue")]
+    /// async fn queue() -> &'static str {
+    ///     "queue"
+    /// }
+    ///
+    /// fn routes(config: &mut web::ServiceConfig) {
+    ///     config.service(web::scope("/desk").wrap(Require::new(&STAFF)).service(queue));
+    /// }
+    ///
+    /// #[derive(OpenApi)]
+    /// #[openapi(paths(queue))]
+    /// struct Api;
+    ///
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let mut spec = Api::openapi();
+    /// AuthzSchemes::BEARER.document_matrix(&mut spec, &audit::matrix(routes).await.unwrap());
+    /// let spec = serde_json::to_value(spec).unwrap();
+    /// let operation = &spec["paths"]["/desk/queue"]["get"];
+    /// assert_eq!(operation["x-required-roles"], serde_json::json!(["staff"]));
+    /// assert_eq!(operation["x-required-permissions"], serde_json::json!(["tickets:close"]));
+    /// assert_eq!(
+    ///     operation["x-authz-requirement"],
+    ///     r#"all(role = "staff", permission = "tickets:close")"#
+    /// );
+    /// # });
+    /// ```
+    pub fn document_matrix(&self, openapi: &mut OpenApi, matrix: &crate::audit::Matrix) {
+        use crate::audit::Access;
+        self.declare_schemes(openapi);
+        for row in matrix.rows() {
+            let path = without_patterns(&row.path);
+            let Some(item) = openapi
+                .paths
+                .paths
+                .iter_mut()
+                .find_map(|(spec_path, item)| {
+                    (without_patterns(spec_path) == path).then_some(item)
+                })
+            else {
+                continue;
+            };
+            for (method, operation) in operations(item) {
+                if !row.methods.contains(&method) {
+                    continue;
+                }
+                match row.access {
+                    Access::Public => operation.security = Some(Vec::new()),
+                    Access::Protected {
+                        requirement,
+                        hidden,
+                        checks,
+                    } => {
+                        let mut requirements: Vec<&'static Requirement> = row
+                            .scope_rules
+                            .iter()
+                            .flatten()
+                            .map(|rule| rule.requirement)
+                            .collect();
+                        requirements.push(requirement);
+                        self.protect(operation, &requirements, hidden, checks);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     fn document_operation(&self, operation: &mut Operation, entry: &RouteEntry) {
-        let (requirement, hidden, checks) = match entry.protection() {
+        match entry.protection() {
             Protection::Protected {
                 requirement,
                 hidden,
                 checks,
-            } => (requirement, hidden, checks),
-            Protection::Public => {
-                operation.security = Some(Vec::new());
-                return;
+            } => self.protect(operation, &[requirement], hidden, checks),
+            Protection::Public => operation.security = Some(Vec::new()),
+        }
+    }
+
+    /// Documents an operation that requires all of `requirements`.
+    fn protect(
+        &self,
+        operation: &mut Operation,
+        requirements: &[&'static Requirement],
+        hidden: bool,
+        checks: &'static [&'static str],
+    ) {
+        let mut needs = Needs::default();
+        requirements.iter().for_each(|r| needs.collect(r));
+        let requirement = match requirements {
+            [only] => only.to_string(),
+            all => {
+                let all: Vec<String> = all.iter().map(ToString::to_string).collect();
+                format!("all({})", all.join(", "))
             }
         };
-        let needs = Needs::of(requirement);
         operation.security = Some(
             self.schemes
                 .iter()
@@ -209,7 +306,7 @@ impl AuthzSchemes {
         let mut extensions = Extensions::builder()
             .add("x-required-roles", needs.roles)
             .add("x-required-permissions", needs.permissions)
-            .add("x-authz-requirement", requirement.to_string());
+            .add("x-authz-requirement", requirement);
         if !checks.is_empty() {
             extensions = extensions.add("x-authz-checks", checks.to_vec());
         }
@@ -319,6 +416,7 @@ struct Needs {
 }
 
 impl Needs {
+    #[cfg(test)]
     fn of(requirement: &'static Requirement) -> Self {
         let mut needs = Self::default();
         needs.collect(requirement);

@@ -106,6 +106,8 @@ pub enum DemoRoute {
     Increment,
     /// `GET /items/{id}?q=N`, authenticated.
     Item,
+    /// `GET /openapi.json`, public: the OpenAPI document.
+    OpenApi,
     /// `GET /staff/status`, public inside the `/staff` scope (which requires role `editor`).
     StaffStatus,
     /// `GET /staff/moderation`, role `editor` (the scope's rule) and permission `posts:delete`.
@@ -114,7 +116,7 @@ pub enum DemoRoute {
 
 impl DemoRoute {
     /// All of them.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::Health,
         Self::Me,
         Self::Admin,
@@ -126,6 +128,7 @@ impl DemoRoute {
         Self::Counter,
         Self::Increment,
         Self::Item,
+        Self::OpenApi,
         Self::StaffStatus,
         Self::StaffModeration,
     ];
@@ -145,6 +148,7 @@ impl DemoRoute {
             Self::Counter => (Method::GET, "/counter"),
             Self::Increment => (Method::POST, "/counter"),
             Self::Item => (Method::GET, "/items/{id}"),
+            Self::OpenApi => (Method::GET, "/openapi.json"),
             Self::StaffStatus => (Method::GET, "/status"),
             Self::StaffModeration => (Method::GET, "/moderation"),
         }
@@ -502,6 +506,14 @@ impl Reply {
                 assert!(json.is_object(), "body of {context}: {json}");
                 assert_eq!(json["sub"], *subject, "`sub` of {context}: {json}");
             }
+            Body::OpenApi => {
+                self.assert_json_content_type(context);
+                let json = self.json(context);
+                let version = json["openapi"].as_str().unwrap_or_default();
+                assert!(version.starts_with("3."), "`openapi` of {context}: {json}");
+                let itself = &json["paths"]["/openapi.json"]["get"];
+                assert_eq!(itself["security"], json!([]), "{context}: {itself}");
+            }
         }
     }
 
@@ -656,6 +668,8 @@ pub enum Body {
     Json(Value),
     /// `application/json`, an object whose `sub` is this.
     JsonWithSub(&'static str),
+    /// `application/json`, the demo's OpenAPI document: version 3, listing itself as public.
+    OpenApi,
 }
 
 /// The handler answers 200 with `body`.
@@ -747,6 +761,7 @@ fn table() -> Vec<Row> {
     vec![
         row(Health, EVERYONE, ok(Body::Text("ok"))),
         row(Counter, EVERYONE, ok(Body::Json(json!({ "count": 0 })))),
+        row(OpenApi, EVERYONE, ok(Body::OpenApi)),
         //
         row(Me, NOBODY, unauthorized()),
         row(Me, FORGED, invalid_token(INVALID)),

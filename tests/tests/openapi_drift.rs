@@ -372,3 +372,65 @@ async fn the_test_kit_agrees() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(test::read_body(response).await, "reports");
 }
+
+/// The demo's `GET /openapi.json`: every route of its audit is in the spec, with what protects
+/// it there (the handler's attribute and the `Require` rules of its scope), and the served
+/// document is the generated one.
+#[actix_web::test]
+async fn the_demo_serves_the_requirements_of_its_route_audit() {
+    use actix_authz::audit::{self, Access};
+
+    let matrix = audit::matrix(demo::configure)
+        .await
+        .expect("the demo's audit");
+    let spec = serde_json::to_value(demo::openapi().await).expect("the spec serializes");
+    let mut documented = 0;
+    for row in matrix.rows() {
+        for method in &row.methods {
+            let operation = &spec["paths"][&row.path][method.to_lowercase()];
+            assert!(
+                operation.is_object(),
+                "{method} {} is not documented",
+                row.path
+            );
+            match row.access {
+                Access::Public => assert_eq!(operation["security"], json!([]), "{}", row.path),
+                Access::Protected { requirement, .. } => {
+                    let mut all: Vec<String> = row
+                        .scope_rules
+                        .iter()
+                        .flatten()
+                        .map(|rule| rule.requirement.to_string())
+                        .collect();
+                    all.push(requirement.to_string());
+                    let expected = match all.as_slice() {
+                        [only] => only.clone(),
+                        all => format!("all({})", all.join(", ")),
+                    };
+                    assert_eq!(operation["x-authz-requirement"], expected, "{}", row.path);
+                    assert!(operation["responses"]["401"].is_object(), "{}", row.path);
+                }
+                access => panic!("{} is not classified: {access:?}", row.path),
+            }
+            documented += 1;
+        }
+    }
+    assert_eq!(documented, authz_tests::DemoRoute::ALL.len());
+    let moderation = &spec["paths"]["/staff/moderation"]["get"];
+    assert_eq!(moderation["x-required-roles"], json!(["editor"]));
+    assert_eq!(
+        moderation["x-required-permissions"],
+        json!(["posts:delete"])
+    );
+
+    let app = authz_tests::demo_service(web::Data::new(demo::State::default())).await;
+    let served =
+        test::call_service(&app, TestRequest::get().uri("/openapi.json").to_request()).await;
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(
+        served.headers().get(header::CONTENT_TYPE).unwrap(),
+        "application/json"
+    );
+    let served: Value = test::read_body_json(served).await;
+    assert_eq!(served, spec);
+}

@@ -112,9 +112,10 @@ fn authorization() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-const PUBLIC: [DemoRoute; 3] = [
+const PUBLIC: [DemoRoute; 4] = [
     DemoRoute::Health,
     DemoRoute::Counter,
+    DemoRoute::OpenApi,
     DemoRoute::StaffStatus,
 ];
 

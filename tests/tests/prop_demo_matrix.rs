@@ -82,6 +82,7 @@ fn allowed(route: DemoRoute, caller: &Identity) -> bool {
         | DemoRoute::Counter
         | DemoRoute::Me
         | DemoRoute::Item
+        | DemoRoute::OpenApi
         | DemoRoute::StaffStatus => true,
         DemoRoute::Admin | DemoRoute::Increment => role("admin"),
         // Admins are auditors through the demo's hierarchy.

@@ -24,6 +24,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use actix_authz::audit;
+use actix_authz::openapi::{AuthzSchemes, Scheme};
 use actix_authz::{
     AuthzConfig, BasicAuthenticator, Caller, Identity, JwtAuthenticator, Principal, Require,
     Requirement, RoleVocabulary, authenticated, constant_time_eq, public, requires, vocabulary,
@@ -31,6 +33,7 @@ use actix_authz::{
 use actix_web::{HttpResponse, Responder, delete, get, post, web};
 use jsonwebtoken::{EncodingKey, Header};
 use serde::{Deserialize, Serialize};
+use utoipa::OpenApi;
 
 /// The realm of every challenge.
 pub const REALM: &str = "demo";
@@ -157,6 +160,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(counter)
         .service(increment)
         .service(item)
+        .service(openapi_json)
         .service(
             web::scope("/staff")
                 .wrap(Require::new(&STAFF))
@@ -165,19 +169,82 @@ pub fn configure(config: &mut web::ServiceConfig) {
         );
 }
 
+/// The demo's operations, as `#[utoipa::path]` describes them; [`openapi`] adds what protects
+/// each of them.
+pub use spec::ApiDoc;
+
+mod spec {
+    use utoipa::OpenApi;
+
+    /// The demo's operations, as `#[utoipa::path]` describes them (in a module of its own, so
+    /// that the derive's bindings meet no handler of the same name).
+    #[derive(Debug, OpenApi)]
+    #[openapi(
+        info(
+            title = "actix-authz demo",
+            description = "The actix-authz reference app"
+        ),
+        paths(
+            super::health,
+            super::me,
+            super::admin,
+            super::reports,
+            super::read_post,
+            super::delete_post,
+            super::list_articles,
+            super::create_article,
+            super::counter,
+            super::increment,
+            super::item,
+            super::openapi_json,
+            super::staff_status,
+            super::moderation
+        )
+    )]
+    pub struct ApiDoc;
+}
+
+/// The demo's two schemes, as [`authz`] configures them.
+const SECURITY: AuthzSchemes =
+    AuthzSchemes::new(&[Scheme::Bearer("bearer"), Scheme::Basic("basic")]);
+
+/// The demo's OpenAPI document, served at `GET /openapi.json`: each operation's security,
+/// 401/403 responses and `x-required-*` extensions come from the route audit of [`configure`],
+/// that is from the handler's attribute and the `Require` rules of its scope, the very rules
+/// the server enforces.
+pub async fn openapi() -> utoipa::openapi::OpenApi {
+    let mut spec = ApiDoc::openapi();
+    match audit::matrix(configure).await {
+        Ok(matrix) => SECURITY.document_matrix(&mut spec, &matrix),
+        // Without the audit, the handlers' own attributes still document them.
+        Err(_) => SECURITY.document(&mut spec, actix_authz::registry::entries()),
+    }
+    spec
+}
+
 #[public]
+#[utoipa::path(responses((status = 200, description = "This OpenAPI document")))]
+#[get("/openapi.json")]
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(openapi().await)
+}
+
+#[public]
+#[utoipa::path(responses((status = 200, description = "Liveness: `ok`")))]
 #[get("/health")]
 async fn health() -> &'static str {
     "ok"
 }
 
 #[authenticated]
+#[utoipa::path(responses((status = 200, description = "The identity of the caller")))]
 #[get("/me")]
 async fn me(caller: Caller) -> impl Responder {
     web::Json(caller.identity().clone())
 }
 
 #[requires(role = Role::Admin)]
+#[utoipa::path(responses((status = 200, description = "The admin area")))]
 #[get("/admin")]
 async fn admin() -> &'static str {
     "admin area"
@@ -185,6 +252,7 @@ async fn admin() -> &'static str {
 
 // Admins are auditors too: the vocabulary's hierarchy says so.
 #[requires(role = Role::Auditor)]
+#[utoipa::path(responses((status = 200, description = "The reports")))]
 #[get("/reports")]
 async fn reports() -> &'static str {
     "reports"
@@ -227,6 +295,7 @@ fn may_read(identity: &dyn Identity, post: &Post) -> bool {
 
 // Whoever may not read a post gets the same 404 as for a post that does not exist.
 #[requires(load(post = find_post(id).await), check = may_read(identity, post), hide)]
+#[utoipa::path(responses((status = 200, description = "The post")))]
 #[get("/posts/{id}")]
 async fn read_post(id: web::Path<u32>, post: Post) -> web::Json<Post> {
     let _ = id;
@@ -234,6 +303,7 @@ async fn read_post(id: web::Path<u32>, post: Post) -> web::Json<Post> {
 }
 
 #[requires(role = Role::Editor, permission = Permission::PostsDelete)]
+#[utoipa::path(responses((status = 204, description = "Deleted")))]
 #[delete("/posts/{id}")]
 async fn delete_post(id: web::Path<u32>) -> HttpResponse {
     let _deleted = id.into_inner();
@@ -241,6 +311,7 @@ async fn delete_post(id: web::Path<u32>) -> HttpResponse {
 }
 
 #[requires(scope = "articles:read")]
+#[utoipa::path(responses((status = 200, description = "The articles")))]
 #[get("/articles")]
 async fn list_articles(state: web::Data<State>) -> impl Responder {
     let mut articles = vec![Article {
@@ -254,12 +325,13 @@ async fn list_articles(state: web::Data<State>) -> impl Responder {
 }
 
 /// The body of `POST /articles`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct NewArticle {
     title: String,
 }
 
 #[requires(scope = "articles:write")]
+#[utoipa::path(responses((status = 201, description = "Created")))]
 #[post("/articles")]
 async fn create_article(
     state: web::Data<State>,
@@ -285,6 +357,7 @@ struct Count {
 }
 
 #[public]
+#[utoipa::path(responses((status = 200, description = "The count")))]
 #[get("/counter")]
 async fn counter(state: web::Data<State>) -> web::Json<Count> {
     web::Json(Count {
@@ -293,6 +366,7 @@ async fn counter(state: web::Data<State>) -> web::Json<Count> {
 }
 
 #[requires(role = Role::Admin)]
+#[utoipa::path(responses((status = 200, description = "The new count")))]
 #[post("/counter")]
 async fn increment(state: web::Data<State>) -> web::Json<Count> {
     let count = state.counter.fetch_add(1, Ordering::SeqCst) + 1;
@@ -311,6 +385,7 @@ struct ItemView {
 }
 
 #[authenticated]
+#[utoipa::path(responses((status = 200, description = "The item")))]
 #[get("/items/{id}")]
 async fn item(id: web::Path<u32>, query: web::Query<ItemQuery>) -> web::Json<ItemView> {
     web::Json(ItemView {
@@ -325,6 +400,7 @@ pub const STAFF: Requirement =
 
 // Open to everyone although the scope requires `editor`.
 #[public]
+#[utoipa::path(context_path = "/staff", responses((status = 200, description = "The staff desk")))]
 #[get("/status")]
 async fn staff_status() -> &'static str {
     "staff desk open"
@@ -332,6 +408,7 @@ async fn staff_status() -> &'static str {
 
 // The scope's rule and the handler's, all-of: role `editor` and permission `posts:delete`.
 #[requires(permission = Permission::PostsDelete)]
+#[utoipa::path(context_path = "/staff", responses((status = 200, description = "The moderation queue")))]
 #[get("/moderation")]
 async fn moderation() -> &'static str {
     "moderation queue"

@@ -5,7 +5,7 @@
 //!   user in it; `POST /logout` purges it. The session is an encrypted, signed cookie
 //!   (`actix-session`'s `CookieSessionStore`).
 //! - [`authz`] turns the session into an identity with an
-//!   [`FnAuthenticator`](actix_authz::FnAuthenticator): a request without a session user is
+//!   [`FnAuthenticator`]: a request without a session user is
 //!   anonymous, one whose session cannot be read is refused as invalid.
 //! - API routes answer like any actix-authz route: 401 (with a `WWW-Authenticate: Session
 //!   realm="session-login"` challenge, see [`CHALLENGE_SCHEME`]), 403, or the handler.
