@@ -8,6 +8,8 @@
 //! - [`assert_enforced`] sends, to each handler you name, an anonymous request (401 expected),
 //!   one as an identity that lacks the requirement (403, or the hidden 404), and one as an
 //!   identity that holds exactly what the requirement asks (neither 401 nor 403).
+//!   [`assert_routes_enforced`] does the same for every route of the app's
+//!   [route audit](crate::audit), scope rules included.
 //!
 //! Enable it for tests only:
 //!
@@ -343,78 +345,255 @@ where
 {
     for probe in probes {
         let entry = probe.entry();
-        let anonymous = test::call_service(app, probe.request(entry).to_request()).await;
-        let (requirement, hidden) = match entry.protection() {
-            Protection::Public => {
-                let status = anonymous.status();
-                assert!(
-                    !is_refusal(status, false),
-                    "`{entry}` is #[public], but an anonymous caller got {status}"
-                );
-                continue;
-            }
+        let protection = match entry.protection() {
+            Protection::Public => None,
             Protection::Protected {
                 requirement,
                 hidden,
                 ..
-            } => (requirement, hidden),
+            } => Some((vec![requirement], 0, hidden)),
         };
-        assert_eq!(
-            anonymous.status(),
-            StatusCode::UNAUTHORIZED,
-            "an anonymous caller of `{entry}`"
-        );
-        assert!(
-            anonymous
-                .headers()
-                .contains_key(actix_web::http::header::WWW_AUTHENTICATE),
-            "the 401 of `{entry}` has no WWW-Authenticate challenge: configure an authenticator \
-             that has one"
-        );
+        let route = Route {
+            label: entry.to_string(),
+            request: &|| probe.request(entry),
+            protection,
+        };
+        check_route(app, &route, &probe).await;
+    }
+}
 
-        let refused = probe
-            .refused
-            .clone()
-            .unwrap_or_else(|| Principal::new(TEST_SUBJECT));
-        if requirement.is_satisfied_by(&refused) {
-            assert!(
-                probe.refused.is_none(),
-                "the identity given to `.refused(...)` satisfies `{requirement}` of `{entry}`"
-            );
+/// Asserts what [`assert_enforced`] asserts for **every route** of the app that `configure`
+/// sets up, as its [route audit](crate::audit) lists them, scopes and their
+/// [`Require`](crate::Require) rules included (an allowed identity holds what the rules and the
+/// handler name; a caller refused by a scope rule gets its 403 even from a hidden handler).
+/// A route the audit cannot classify fails the assertion, as
+/// [`audit::assert_every_route_classified`](crate::audit::assert_every_route_classified) does.
+///
+/// `probes` adjust the routes of the handlers they name (a body, a URI with a real id, the
+/// identities to use); the others are called with their declared method and each path
+/// parameter set to `1`.
+///
+/// ```
+/// use actix_authz::test_util::{Probe, assert_routes_enforced};
+/// use actix_authz::{AuthzConfig, JwtAuthenticator, Require, Requirement, public, requires};
+/// use actix_web::{App, get, post, test, web};
+///
+/// const STAFF: Requirement = Requirement::Role("staff");
+///
+/// #[public]
+/// #[get("/ping")]
+/// async fn ping() -> &'static str {
+///     "pong"
+/// }
+///
+/// #[requires(permission = "tickets:read")]
+/// #[get("/tickets/{ticket}")]
+/// async fn show_ticket(id: web::Path<u32>) -> String {
+///     format!("ticket {id}")
+/// }
+///
+/// #[requires(permission = "tickets:close")]
+/// #[post("/tickets/{ticket}/close")]
+/// async fn close_ticket(id: web::Path<u32>, reason: String) -> String {
+///     format!("{id} closed: {reason}")
+/// }
+///
+/// fn routes(config: &mut web::ServiceConfig) {
+///     config.service(ping).service(
+///         web::scope("/desk")
+///             .wrap(Require::new(&STAFF))
+///             .service(show_ticket)
+///             .service(close_ticket),
+///     );
+/// }
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let config = AuthzConfig::new("api").authenticator(JwtAuthenticator::hs256(b"unused"));
+/// let app = test::init_service(App::new().app_data(config).configure(routes)).await;
+/// let close = Probe::handler("close_ticket").prepare(|request| request.set_payload("done"));
+/// assert_routes_enforced(&app, routes, [close]).await;
+/// # });
+/// ```
+///
+/// The audit learns a scope's rules from a `GET` probe through it: in a scope with no `GET`
+/// route, give the probes of its routes an `.allowed(...)` identity that passes the rules.
+pub async fn assert_routes_enforced<S, B, F>(
+    app: &S,
+    configure: F,
+    probes: impl IntoIterator<Item = Probe>,
+) where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    F: FnOnce(&mut actix_web::web::ServiceConfig) + 'static,
+{
+    use crate::audit::{self, Access};
+
+    let matrix = match audit::matrix(configure).await {
+        Ok(matrix) => matrix,
+        Err(error) => panic!("cannot audit the app: {error}"),
+    };
+    let probes: Vec<Probe> = probes.into_iter().collect();
+    for row in matrix.rows() {
+        let label = row.handler.clone().unwrap_or_else(|| row.path.clone());
+        let probe = row.handler.as_deref().and_then(|handler| {
+            probes.iter().find(|probe| {
+                handler == probe.handler || handler.ends_with(&format!("::{}", probe.handler))
+            })
+        });
+        let default_probe;
+        let probe = match probe {
+            Some(probe) => probe,
+            None => {
+                default_probe = Probe::handler("");
+                &default_probe
+            }
+        };
+        let protection = match row.access {
+            Access::Public => None,
+            Access::Protected {
+                requirement,
+                hidden,
+                ..
+            } => {
+                let rules: Vec<&'static Requirement> = match &row.scope_rules {
+                    Some(rules) => rules.iter().map(|rule| rule.requirement).collect(),
+                    None => {
+                        assert!(
+                            probe.allowed.is_some(),
+                            "the audit could not learn the scope rules around `{label}` (no \
+                             GET route in its scope): give its probe an `.allowed(...)` identity"
+                        );
+                        Vec::new()
+                    }
+                };
+                let scoped = rules.len();
+                let mut requirements = rules;
+                requirements.push(requirement);
+                Some((requirements, scoped, hidden))
+            }
+            access => panic!(
+                "the route `{}` is not classified ({access:?}): mark its handler `#[public]` or \
+                 protect it",
+                row.path
+            ),
+        };
+        // A route whose methods the audit does not know is called with GET.
+        let methods = if row.methods.is_empty() {
+            &["GET"][..]
         } else {
-            let response = probe.request(entry).with_identity(refused).send(app).await;
-            let expected = if hidden {
-                StatusCode::NOT_FOUND
-            } else {
-                StatusCode::FORBIDDEN
+            &row.methods[..]
+        };
+        for method in methods {
+            let method: Method = method.parse().expect("an upper-case method");
+            let request = || {
+                let request = TestRequest::default()
+                    .method(probe.method.clone().unwrap_or_else(|| method.clone()))
+                    .uri(
+                        &probe
+                            .uri
+                            .clone()
+                            .unwrap_or_else(|| with_parameters(&row.path)),
+                    );
+                match probe.prepare {
+                    Some(prepare) => prepare(request),
+                    None => request,
+                }
             };
-            assert_eq!(
-                response.status(),
-                expected,
-                "an identity without `{requirement}` calling `{entry}`"
-            );
+            let route = Route {
+                label: format!("{method} {} ({label})", row.path),
+                request: &request,
+                protection: protection.clone(),
+            };
+            check_route(app, &route, probe).await;
         }
+    }
+}
 
-        let allowed = probe
-            .allowed
-            .clone()
-            .unwrap_or_else(|| holder_of(requirement, Principal::new(TEST_SUBJECT)));
+/// One route to check: how to call it, and what protects it (`None`: public): the
+/// requirements, of which the first `scoped` are scope rules, and whether the handler hides
+/// denials.
+struct Route<'a> {
+    label: String,
+    request: &'a dyn Fn() -> TestRequest,
+    protection: Option<(Vec<&'static Requirement>, usize, bool)>,
+}
+
+async fn check_route<S, B>(app: &S, route: &Route<'_>, probe: &Probe)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    let label = &route.label;
+    let anonymous = test::call_service(app, (route.request)().to_request()).await;
+    let Some((requirements, scoped, hidden)) = &route.protection else {
+        let status = anonymous.status();
         assert!(
-            requirement.is_satisfied_by(&allowed),
-            "cannot derive an identity that satisfies `{requirement}` of `{entry}`: give the \
-             probe one with `.allowed(...)`"
+            !is_refusal(status, false),
+            "`{label}` is public, but an anonymous caller got {status}"
         );
-        let response = probe
-            .request(entry)
-            .with_identity(allowed.clone())
-            .send(app)
-            .await;
-        let status = response.status();
+        return;
+    };
+    let all = |identity: &Principal| requirements.iter().all(|r| r.is_satisfied_by(identity));
+    let shown: Vec<String> = requirements.iter().map(ToString::to_string).collect();
+    let shown = shown.join(" + ");
+    assert_eq!(
+        anonymous.status(),
+        StatusCode::UNAUTHORIZED,
+        "an anonymous caller of `{label}`"
+    );
+    assert!(
+        anonymous
+            .headers()
+            .contains_key(actix_web::http::header::WWW_AUTHENTICATE),
+        "the 401 of `{label}` has no WWW-Authenticate challenge: configure an authenticator \
+         that has one"
+    );
+
+    let refused = probe
+        .refused
+        .clone()
+        .unwrap_or_else(|| Principal::new(TEST_SUBJECT));
+    if all(&refused) {
         assert!(
-            !is_refusal(status, hidden),
-            "`{entry}` refused {allowed:?}, which satisfies `{requirement}`: {status}"
+            probe.refused.is_none(),
+            "the identity given to `.refused(...)` satisfies `{shown}` of `{label}`"
+        );
+    } else {
+        let by_scope = requirements[..*scoped]
+            .iter()
+            .any(|rule| !rule.is_satisfied_by(&refused));
+        let expected = if *hidden && !by_scope {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        let response = (route.request)().with_identity(refused).send(app).await;
+        assert_eq!(
+            response.status(),
+            expected,
+            "an identity without `{shown}` calling `{label}`"
         );
     }
+
+    let allowed = probe.allowed.clone().unwrap_or_else(|| {
+        requirements
+            .iter()
+            .fold(Principal::new(TEST_SUBJECT), |principal, requirement| {
+                holder_of(requirement, principal)
+            })
+    });
+    assert!(
+        all(&allowed),
+        "cannot derive an identity that satisfies `{shown}` of `{label}`: give the probe one \
+         with `.allowed(...)`"
+    );
+    let response = (route.request)()
+        .with_identity(allowed.clone())
+        .send(app)
+        .await;
+    let status = response.status();
+    assert!(
+        !is_refusal(status, *hidden),
+        "`{label}` refused {allowed:?}, which satisfies `{shown}`: {status}"
+    );
 }
 
 fn is_refusal(status: StatusCode, hidden: bool) -> bool {

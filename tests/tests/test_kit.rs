@@ -1,0 +1,114 @@
+//! The test kit on the demo: identities without tokens, and every route of the demo's audit
+//! enforced as declared (anonymous 401, lacking 403 or the hidden 404, holding passes).
+
+use actix_authz::Principal;
+use actix_authz::test_util::{Probe, TestRequestExt as _, assert_routes_enforced};
+use actix_web::http::StatusCode;
+use actix_web::test::{self, TestRequest};
+use actix_web::web;
+use authz_tests::demo_service;
+use serde_json::{Value, json};
+
+#[actix_web::test]
+async fn every_route_of_the_demo_is_enforced_as_its_audit_says() {
+    let app = demo_service(web::Data::new(demo::State::default())).await;
+    assert_routes_enforced(
+        &app,
+        demo::configure,
+        [
+            // Post 1 is alice's: her identity passes the check; others get the hidden 404.
+            Probe::handler("read_post").allowed(Principal::new("alice")),
+            Probe::handler("create_article")
+                .prepare(|request| request.set_json(json!({ "title": "Hello" }))),
+            Probe::handler("item").uri("/items/7?q=3"),
+        ],
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn an_identity_in_one_call() {
+    let app = demo_service(web::Data::new(demo::State::default())).await;
+
+    let me = TestRequest::get()
+        .uri("/me")
+        .with_roles(["auditor"])
+        .send(&app)
+        .await;
+    assert_eq!(me.status(), StatusCode::OK);
+    let me: Value = test::read_body_json(me).await;
+    assert_eq!(me["sub"], "test-user");
+    assert_eq!(me["roles"], json!(["auditor"]));
+
+    let reports = TestRequest::get()
+        .uri("/reports")
+        .with_roles(["auditor"])
+        .send(&app)
+        .await;
+    assert_eq!(reports.status(), StatusCode::OK);
+    assert_eq!(test::read_body(reports).await, "reports");
+
+    let editor = Principal::new("ed")
+        .with_roles(["editor"])
+        .with_permissions(["posts:delete"]);
+    let deleted = TestRequest::delete()
+        .uri("/posts/7")
+        .with_identity(editor)
+        .send(&app)
+        .await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+
+    let written = TestRequest::post()
+        .uri("/articles")
+        .with_scopes(["articles:write"])
+        .map(|request| request.set_json(json!({ "title": "Kit" })))
+        .send(&app)
+        .await;
+    assert_eq!(written.status(), StatusCode::CREATED);
+    let written: Value = test::read_body_json(written).await;
+    assert_eq!(written["title"], "Kit");
+
+    let refused = TestRequest::get()
+        .uri("/admin")
+        .with_permissions(["posts:delete"])
+        .send(&app)
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.headers().get("www-authenticate").is_none());
+}
+
+#[actix_authz::requires(role = "admin")]
+#[actix_web::get("/kit/admin")]
+async fn kit_admin() -> &'static str {
+    "admin area"
+}
+
+fn kit_routes(config: &mut web::ServiceConfig) {
+    config
+        .service(kit_admin)
+        .service(web::resource("/kit/legacy").to(|| async { "no attribute" }));
+}
+
+/// A route without any attribute is a failure, not a silent pass.
+#[actix_web::test]
+#[should_panic(expected = "the route `/kit/legacy` is not classified")]
+async fn an_unclassified_route_fails_the_assertion() {
+    let config = actix_authz::AuthzConfig::new("kit")
+        .authenticator(actix_authz::JwtAuthenticator::hs256(b"kit"));
+    let app =
+        test::init_service(actix_web::App::new().app_data(config).configure(kit_routes)).await;
+    assert_routes_enforced(&app, kit_routes, []).await;
+}
+
+/// A 401 without a challenge breaks RFC 9110, and the kit says so.
+#[actix_web::test]
+#[should_panic(expected = "has no WWW-Authenticate challenge")]
+async fn a_401_without_challenge_fails_the_assertion() {
+    let app = test::init_service(
+        actix_web::App::new()
+            .app_data(actix_authz::AuthzConfig::new("kit"))
+            .service(kit_admin),
+    )
+    .await;
+    actix_authz::test_util::assert_enforced(&app, [Probe::handler("kit_admin")]).await;
+}
