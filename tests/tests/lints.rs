@@ -109,6 +109,25 @@ pub mod routes {
         "private"
     }
 
+    fn is_even(id: &web::Path<u32>) -> bool {
+        id.is_multiple_of(2)
+    }
+
+    /// Shadow mode with an argument-aware check: the check's `false` is recorded, not enforced.
+    #[requires(role = "admin", check = is_even(id), shadow)]
+    #[get("/shadow/{id}")]
+    pub(crate) async fn shadowed(id: web::Path<u32>) -> String {
+        id.to_string()
+    }
+
+    /// `#[utoipa::path]` below `#[requires]`: the attribute steps below it.
+    #[requires(role = "admin")]
+    #[utoipa::path(responses((status = 200, description = "documented")))]
+    #[get("/documented/{id}")]
+    pub(crate) async fn documented(id: web::Path<u32>) -> String {
+        id.to_string()
+    }
+
     /// Registers every handler of this module.
     pub fn configure(config: &mut web::ServiceConfig) {
         config
@@ -121,6 +140,8 @@ pub mod routes {
             .service(audit)
             .service(private)
             .service(private_above)
+            .service(shadowed)
+            .service(documented)
             .route("/show", web::get().to(show::<u32>))
             .route("/whoami", web::get().to(whoami));
     }
@@ -169,6 +190,10 @@ async fn the_lint_clean_handlers_decide_their_policy() {
         ("/account", None, StatusCode::UNAUTHORIZED),
         ("/private", Some("ann admin"), StatusCode::OK),
         ("/private-above", Some("eve"), StatusCode::FORBIDDEN),
+        ("/shadow/3", Some("eve"), StatusCode::OK),
+        ("/shadow/3", None, StatusCode::UNAUTHORIZED),
+        ("/documented/3", Some("eve"), StatusCode::FORBIDDEN),
+        ("/documented/3", Some("ann admin"), StatusCode::OK),
     ];
     for (uri, user, expected) in cases {
         let mut request = test::TestRequest::get().uri(uri);
