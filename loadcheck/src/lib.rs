@@ -100,6 +100,8 @@ pub enum Route {
     Increment,
     /// `GET /items/7?q=3`, authenticated.
     Item,
+    /// `GET /openapi.json`, public: the OpenAPI document.
+    OpenApi,
     /// `GET /staff/status`, public inside the `/staff` scope that requires role `editor`.
     StaffStatus,
     /// `GET /staff/moderation`, role `editor` (the scope's rule) and permission `posts:delete`.
@@ -108,7 +110,7 @@ pub enum Route {
 
 impl Route {
     /// Every route of the demo.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::Health,
         Self::Me,
         Self::Admin,
@@ -120,6 +122,7 @@ impl Route {
         Self::Counter,
         Self::Increment,
         Self::Item,
+        Self::OpenApi,
         Self::StaffStatus,
         Self::StaffModeration,
     ];
@@ -137,6 +140,7 @@ impl Route {
             Self::Counter => ("GET", "/counter"),
             Self::Increment => ("POST", "/counter"),
             Self::Item => ("GET", "/items/7?q=3"),
+            Self::OpenApi => ("GET", "/openapi.json"),
             Self::StaffStatus => ("GET", "/staff/status"),
             Self::StaffModeration => ("GET", "/staff/moderation"),
         }
@@ -159,7 +163,10 @@ impl Route {
     }
 
     fn is_public(self) -> bool {
-        matches!(self, Self::Health | Self::Counter | Self::StaffStatus)
+        matches!(
+            self,
+            Self::Health | Self::Counter | Self::OpenApi | Self::StaffStatus
+        )
     }
 }
 
@@ -340,7 +347,7 @@ impl Fault {
 fn allowed(route: Route, cred: Cred) -> bool {
     use Cred::*;
     match route {
-        Route::Health | Route::Counter | Route::StaffStatus => true,
+        Route::Health | Route::Counter | Route::OpenApi | Route::StaffStatus => true,
         Route::Me | Route::Item => cred.is_valid(),
         Route::Admin | Route::Increment => matches!(cred, Alice | AdminToken),
         Route::Reports => matches!(cred, Alice | AdminToken | AuditorToken),

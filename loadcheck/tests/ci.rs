@@ -56,6 +56,7 @@ fn demo_route(route: Route) -> DemoRoute {
         Route::Counter => DemoRoute::Counter,
         Route::Increment => DemoRoute::Increment,
         Route::Item => DemoRoute::Item,
+        Route::OpenApi => DemoRoute::OpenApi,
         Route::StaffStatus => DemoRoute::StaffStatus,
         Route::StaffModeration => DemoRoute::StaffModeration,
     }
