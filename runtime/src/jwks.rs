@@ -75,6 +75,8 @@ pub struct JwksAuthenticator<C = Principal> {
 /// The cached keys of one JWKS URL, and when they may be fetched again.
 struct KeyStore {
     url: String,
+    /// `url` without credentials (userinfo) or query, for logs and `Debug`.
+    shown_url: String,
     refresh_interval: Duration,
     max_age: Duration,
     fetch_timeout: Duration,
@@ -107,15 +109,14 @@ enum Found {
 impl JwksAuthenticator<Principal> {
     /// Verifies tokens against the JWKS published at `url`, accepting RS256 and ES256.
     pub fn new(url: impl Into<String>) -> Self {
+        let url = url.into();
         let mut validation = Validation::new(Algorithm::RS256);
         validation.algorithms = vec![Algorithm::RS256, Algorithm::ES256];
-        validation.set_required_spec_claims(&["exp"]);
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        validation.validate_aud = false;
+        crate::jwt::make_strict(&mut validation);
         Self {
             store: Arc::new(KeyStore {
-                url: url.into(),
+                shown_url: without_credentials(&url),
+                url,
                 refresh_interval: DEFAULT_REFRESH_INTERVAL,
                 max_age: DEFAULT_MAX_AGE,
                 fetch_timeout: DEFAULT_FETCH_TIMEOUT,
@@ -158,19 +159,14 @@ impl<C> JwksAuthenticator<C> {
     /// Requires `iss` to be one of `issuers`.
     #[must_use]
     pub fn issuer<S: ToString>(mut self, issuers: impl IntoIterator<Item = S>) -> Self {
-        let issuers: Vec<String> = issuers.into_iter().map(|s| s.to_string()).collect();
-        self.validation.set_issuer(&issuers);
-        self.validation.required_spec_claims.insert("iss".into());
+        crate::jwt::require_issuers(&mut self.validation, issuers);
         self
     }
 
     /// Requires `aud` to contain one of `audiences`.
     #[must_use]
     pub fn audience<S: ToString>(mut self, audiences: impl IntoIterator<Item = S>) -> Self {
-        let audiences: Vec<String> = audiences.into_iter().map(|s| s.to_string()).collect();
-        self.validation.set_audience(&audiences);
-        self.validation.validate_aud = true;
-        self.validation.required_spec_claims.insert("aud".into());
+        crate::jwt::require_audiences(&mut self.validation, audiences);
         self
     }
 
@@ -254,7 +250,7 @@ impl<C: DeserializeOwned + Identity> JwksAuthenticator<C> {
             }
             Found::NoKeys => {
                 tracing::warn!(
-                    url = %self.store.url,
+                    url = %self.store.shown_url,
                     "no JWKS key is available yet; refusing with 503"
                 );
                 Outcome::Unavailable
@@ -351,7 +347,7 @@ impl KeyStore {
                     keys,
                     fetched_at: Some(Instant::now()),
                 };
-                tracing::info!(url = %self.url, keys = count, "JWKS refreshed");
+                tracing::info!(url = %self.shown_url, keys = count, "JWKS refreshed");
                 true
             }
             Err(reason) => {
@@ -362,7 +358,7 @@ impl KeyStore {
                     .keys
                     .len();
                 tracing::warn!(
-                    url = %self.url,
+                    url = %self.shown_url,
                     reason,
                     cached,
                     "the JWKS could not be fetched; keeping the cached keys"
@@ -421,7 +417,7 @@ fn usable_key(jwk: &Jwk) -> Option<Key> {
 impl<C> fmt::Debug for JwksAuthenticator<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwksAuthenticator")
-            .field("url", &self.store.url)
+            .field("url", &self.store.shown_url)
             .field("algorithms", &self.validation.algorithms)
             .field("refresh_interval", &self.store.refresh_interval)
             .field("max_age", &self.store.max_age)
@@ -447,5 +443,43 @@ impl<C: DeserializeOwned + Identity> Authenticator for JwksAuthenticator<C> {
 
     fn challenge(&self, realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {
         Some(bearer_challenge(realm, kind))
+    }
+}
+
+/// `url` without its userinfo (`user:secret@`), query and fragment, which may carry secrets.
+fn without_credentials(url: &str) -> String {
+    let url = url.split(['?', '#']).next().unwrap_or_default();
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
+            format!("{scheme}://{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{JwksAuthenticator, without_credentials};
+
+    #[test]
+    fn shown_url_carries_no_credentials() {
+        assert_eq!(
+            without_credentials("https://user:s3cret@idp.example/realms/x/certs?key=k3y#f"),
+            "https://idp.example/realms/x/certs"
+        );
+        assert_eq!(
+            without_credentials("http://127.0.0.1:8080/jwks"),
+            "http://127.0.0.1:8080/jwks"
+        );
+        let debug = format!("{:?}", JwksAuthenticator::new("http://u:s3cret@h/j?t=k3y"));
+        assert!(
+            !debug.contains("s3cret") && !debug.contains("k3y"),
+            "{debug}"
+        );
+        assert!(debug.contains("http://h/j"), "{debug}");
     }
 }

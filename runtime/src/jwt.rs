@@ -100,11 +100,7 @@ impl JwtAuthenticator<Principal> {
     }
 
     fn with_validation(key: DecodingKey, mut validation: Validation) -> Self {
-        validation.set_required_spec_claims(&["exp"]);
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        // Checked only when an audience is configured; see `audience`.
-        validation.validate_aud = false;
+        make_strict(&mut validation);
         Self {
             key,
             validation,
@@ -150,19 +146,14 @@ impl<C> JwtAuthenticator<C> {
     /// Requires `iss` to be one of `issuers`.
     #[must_use]
     pub fn issuer<S: ToString>(mut self, issuers: impl IntoIterator<Item = S>) -> Self {
-        let issuers: Vec<String> = issuers.into_iter().map(|s| s.to_string()).collect();
-        self.validation.set_issuer(&issuers);
-        self.validation.required_spec_claims.insert("iss".into());
+        require_issuers(&mut self.validation, issuers);
         self
     }
 
     /// Requires `aud` to contain one of `audiences`.
     #[must_use]
     pub fn audience<S: ToString>(mut self, audiences: impl IntoIterator<Item = S>) -> Self {
-        let audiences: Vec<String> = audiences.into_iter().map(|s| s.to_string()).collect();
-        self.validation.set_audience(&audiences);
-        self.validation.validate_aud = true;
-        self.validation.required_spec_claims.insert("aud".into());
+        require_audiences(&mut self.validation, audiences);
         self
     }
 
@@ -266,6 +257,36 @@ impl<C> JwtAuthenticator<C> {
             }
         }
     }
+}
+
+/// The checks every Bearer JWT gets, whatever its key: `exp` required and checked, `nbf`
+/// checked when present, `aud` only once an audience is configured.
+pub(crate) fn make_strict(validation: &mut Validation) {
+    validation.set_required_spec_claims(&["exp"]);
+    validation.validate_exp = true;
+    validation.validate_nbf = true;
+    validation.validate_aud = false;
+}
+
+/// Requires `iss` to be present and one of `issuers`.
+pub(crate) fn require_issuers<S: ToString>(
+    validation: &mut Validation,
+    issuers: impl IntoIterator<Item = S>,
+) {
+    let issuers: Vec<String> = issuers.into_iter().map(|s| s.to_string()).collect();
+    validation.set_issuer(&issuers);
+    validation.required_spec_claims.insert("iss".into());
+}
+
+/// Requires `aud` to be present and to contain one of `audiences`.
+pub(crate) fn require_audiences<S: ToString>(
+    validation: &mut Validation,
+    audiences: impl IntoIterator<Item = S>,
+) {
+    let audiences: Vec<String> = audiences.into_iter().map(|s| s.to_string()).collect();
+    validation.set_audience(&audiences);
+    validation.validate_aud = true;
+    validation.required_spec_claims.insert("aud".into());
 }
 
 pub(crate) const MALFORMED: &str = "the access token is malformed";
