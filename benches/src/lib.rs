@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use actix_authz::{
-    Authenticator, Credentials, Identity, JwtAuthenticator, LocalBoxFuture, Outcome, Principal,
+    Authentication, Authenticator, Credentials, Identity, JwtAuthenticator, Outcome, Principal,
 };
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::AUTHORIZATION;
@@ -66,12 +66,12 @@ impl StaticAuthenticator {
 }
 
 impl Authenticator for StaticAuthenticator {
-    fn authenticate<'a>(
-        &'a self,
-        _request: &'a HttpRequest,
-        _credentials: Option<Credentials<'a>>,
-    ) -> LocalBoxFuture<'a, Outcome> {
-        Box::pin(std::future::ready(Outcome::Authenticated(self.identity())))
+    fn authenticate(
+        &self,
+        _request: &HttpRequest,
+        _credentials: Option<Credentials<'_>>,
+    ) -> Authentication {
+        Outcome::Authenticated(self.identity()).into()
     }
 }
 

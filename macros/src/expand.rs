@@ -625,6 +625,26 @@ fn generate(
         },
     );
 
+    // Without loaders or checks, the decision ends with the requirement: no future to run.
+    let (unchecked, check_body) = if policy.loaders.is_empty() && policy.checks.is_empty() {
+        (
+            quote!(#private::Some(())),
+            quote!(#private::ready(#private::Ok(((), #private::None)))),
+        )
+    } else {
+        let body = quote! {
+            async move {
+                let mut __authz_verdicts = #private::Verdicts::new(__authz_shadow);
+                #identity_binding
+                #(#extracted_bindings)*
+                #(#loader_steps)*
+                #(#check_steps)*
+                #private::Ok(((#(#loaded_slots,)*), __authz_verdicts.denied()))
+            }
+        };
+        (quote!(#private::None), body)
+    };
+
     quote! {
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
@@ -635,14 +655,20 @@ fn generate(
         }
 
         impl #impl_generics #private::Policy<(#(#extracted_types,)*)> for #marker #where_clause {
-            const REQUIREMENT: &'static #private::Requirement = #marker::REQUIREMENT;
-            const REALM: #private::Option<&'static str> = #realm;
-            const OPTIONS: #private::Options = #private::Options {
-                hide: #hide,
-                deny: #deny,
-                shadow: #shadow,
+            const RULES: &'static #private::Rules = &#private::Rules {
+                requirement: #marker::REQUIREMENT,
+                realm: #realm,
+                options: #private::Options {
+                    hide: #hide,
+                    deny: #deny,
+                    shadow: #shadow,
+                },
             };
             type Loaded = (#(#loaded_types,)*);
+
+            fn unchecked() -> #private::Option<Self::Loaded> {
+                #unchecked
+            }
 
             #[allow(clippy::needless_lifetimes, unused_variables, unused_mut)]
             fn check_arguments<'__authz>(
@@ -655,14 +681,7 @@ fn generate(
                     #private::CheckFailure,
                 >,
             > + '__authz {
-                async move {
-                    let mut __authz_verdicts = #private::Verdicts::new(__authz_shadow);
-                    #identity_binding
-                    #(#extracted_bindings)*
-                    #(#loader_steps)*
-                    #(#check_steps)*
-                    #private::Ok(((#(#loaded_slots,)*), __authz_verdicts.denied()))
-                }
+                #check_body
             }
         }
 

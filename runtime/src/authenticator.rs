@@ -3,7 +3,9 @@
 
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use actix_web::HttpRequest;
 use futures_util::future::LocalBoxFuture;
@@ -38,6 +40,88 @@ impl Outcome {
     /// An authenticated outcome for `identity`.
     pub fn authenticated(identity: impl Identity) -> Self {
         Self::Authenticated(Arc::new(identity))
+    }
+}
+
+/// What [`Authenticator::authenticate`] returns: the [`Outcome`] at once, or a future of it.
+///
+/// An authenticator that decides from the request alone (a JWT, an API key, a session already
+/// loaded) answers [`ready`](Self::ready), or just `outcome.into()`: the request is then decided
+/// without waiting and without a heap allocation. One that waits for I/O (a user store, a key
+/// set to fetch) answers [`pending`](Self::pending) with a future that owns what it needs, like
+/// the futures of actix-web's own extractors: clone the request (a cheap handle) and the shared
+/// state it uses into it.
+///
+/// It is a [`Future`] itself: `authenticator.authenticate(request, credentials).await` gives the
+/// outcome either way.
+///
+/// # Example
+///
+/// ```
+/// use actix_authz::{Authentication, Outcome, Principal};
+///
+/// let at_once: Authentication = Outcome::authenticated(Principal::new("alice")).into();
+/// let later = Authentication::pending(async { Outcome::Anonymous });
+/// # let _ = (at_once, later);
+/// ```
+#[must_use = "an authentication does nothing unless its outcome is used"]
+pub struct Authentication(Answer);
+
+enum Answer {
+    /// `None` once a poll has taken it.
+    Ready(Option<Outcome>),
+    Pending(LocalBoxFuture<'static, Outcome>),
+}
+
+impl Authentication {
+    /// The outcome, known now.
+    pub fn ready(outcome: Outcome) -> Self {
+        Self(Answer::Ready(Some(outcome)))
+    }
+
+    /// An outcome to wait for.
+    pub fn pending(future: impl Future<Output = Outcome> + 'static) -> Self {
+        Self(Answer::Pending(Box::pin(future)))
+    }
+
+    /// The outcome if it is known without waiting, or the future to wait for.
+    pub(crate) fn into_ready(self) -> Result<Outcome, LocalBoxFuture<'static, Outcome>> {
+        match self.0 {
+            Answer::Ready(Some(outcome)) => Ok(outcome),
+            // Polled to completion already: there is nothing to give but a refusal.
+            Answer::Ready(None) => Ok(Outcome::Unavailable),
+            Answer::Pending(future) => Err(future),
+        }
+    }
+}
+
+impl From<Outcome> for Authentication {
+    fn from(outcome: Outcome) -> Self {
+        Self::ready(outcome)
+    }
+}
+
+impl Future for Authentication {
+    type Output = Outcome;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
+        match &mut self.0 {
+            Answer::Ready(outcome) => Poll::Ready(
+                outcome
+                    .take()
+                    .expect("an Authentication polled after it completed"),
+            ),
+            Answer::Pending(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+impl fmt::Debug for Authentication {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Answer::Ready(outcome) => f.debug_tuple("Ready").field(outcome).finish(),
+            Answer::Pending(_) => f.write_str("Pending"),
+        }
     }
 }
 
@@ -121,7 +205,7 @@ fn is_tchar(b: u8) -> bool {
 ///
 /// ```
 /// use actix_authz::{
-///     Authenticator, Challenge, ChallengeKind, Credentials, LocalBoxFuture, Outcome, Principal,
+///     Authentication, Authenticator, Challenge, ChallengeKind, Credentials, Outcome, Principal,
 ///     constant_time_eq,
 /// };
 /// use actix_web::HttpRequest;
@@ -129,11 +213,11 @@ fn is_tchar(b: u8) -> bool {
 /// struct ApiKey(&'static str);
 ///
 /// impl Authenticator for ApiKey {
-///     fn authenticate<'a>(
-///         &'a self,
-///         _request: &'a HttpRequest,
-///         credentials: Option<Credentials<'a>>,
-///     ) -> LocalBoxFuture<'a, Outcome> {
+///     fn authenticate(
+///         &self,
+///         _request: &HttpRequest,
+///         credentials: Option<Credentials<'_>>,
+///     ) -> Authentication {
 ///         let outcome = match credentials {
 ///             Some(c) if c.has_scheme("ApiKey") => {
 ///                 if constant_time_eq(c.rest(), self.0.as_bytes()) {
@@ -144,7 +228,7 @@ fn is_tchar(b: u8) -> bool {
 ///             }
 ///             _ => Outcome::Anonymous,
 ///         };
-///         Box::pin(std::future::ready(outcome))
+///         outcome.into()
 ///     }
 ///
 ///     fn challenge(&self, realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {
@@ -162,11 +246,11 @@ pub trait Authenticator: Send + Sync + 'static {
     /// Authenticates the request. `credentials` is the parsed `Authorization` header, if the
     /// request has exactly one that parses. Return [`Outcome::Anonymous`] for credentials of
     /// another scheme.
-    fn authenticate<'a>(
-        &'a self,
-        request: &'a HttpRequest,
-        credentials: Option<Credentials<'a>>,
-    ) -> LocalBoxFuture<'a, Outcome>;
+    ///
+    /// Answer [`Authentication::ready`] when the outcome is known without waiting, and
+    /// [`Authentication::pending`] with a future that owns what it needs otherwise.
+    fn authenticate(&self, request: &HttpRequest, credentials: Option<Credentials<'_>>)
+    -> Authentication;
 
     /// The challenge line this authenticator adds to a refusal of the given kind, if any.
     /// The default adds none (sessions, upstream identities).
@@ -237,12 +321,12 @@ where
     F: Fn(HttpRequest) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Outcome> + 'static,
 {
-    fn authenticate<'a>(
-        &'a self,
-        request: &'a HttpRequest,
-        _credentials: Option<Credentials<'a>>,
-    ) -> LocalBoxFuture<'a, Outcome> {
-        Box::pin((self.function)(request.clone()))
+    fn authenticate(
+        &self,
+        request: &HttpRequest,
+        _credentials: Option<Credentials<'_>>,
+    ) -> Authentication {
+        Authentication::pending((self.function)(request.clone()))
     }
 
     fn challenge(&self, realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {

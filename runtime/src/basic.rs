@@ -7,11 +7,13 @@ use std::sync::Arc;
 use actix_web::HttpRequest;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use futures_util::future::{FutureExt as _, LocalBoxFuture, ready};
+use futures_util::future::{FutureExt as _, LocalBoxFuture};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
-use crate::{Authenticator, Challenge, ChallengeKind, Credentials, Identity, Outcome};
+use crate::{
+    Authentication, Authenticator, Challenge, ChallengeKind, Credentials, Identity, Outcome,
+};
 
 /// Longest Basic token68 looked at; longer ones are refused without being decoded.
 const MAX_CREDENTIALS_LEN: usize = 4 * 1024;
@@ -156,19 +158,19 @@ impl fmt::Debug for BasicAuthenticator {
 }
 
 impl Authenticator for BasicAuthenticator {
-    fn authenticate<'a>(
-        &'a self,
-        _request: &'a HttpRequest,
-        credentials: Option<Credentials<'a>>,
-    ) -> LocalBoxFuture<'a, Outcome> {
+    fn authenticate(
+        &self,
+        _request: &HttpRequest,
+        credentials: Option<Credentials<'_>>,
+    ) -> Authentication {
         let Some(credentials) = credentials.filter(|c| c.has_scheme("Basic")) else {
-            return Box::pin(ready(Outcome::Anonymous));
+            return Outcome::Anonymous.into();
         };
         let Some(decoded) = BasicCredentials::decode(credentials.rest()) else {
             tracing::debug!("basic credentials undecodable");
-            return Box::pin(ready(Outcome::INVALID));
+            return Outcome::INVALID.into();
         };
-        Box::pin((self.verify)(decoded).map(|verdict| match verdict {
+        Authentication::pending((self.verify)(decoded).map(|verdict| match verdict {
             Ok(Some(identity)) => Outcome::Authenticated(identity),
             Ok(None) => Outcome::INVALID,
             Err(BackendUnavailable) => Outcome::Unavailable,

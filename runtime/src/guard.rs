@@ -3,18 +3,20 @@
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::ops::Deref;
 use std::panic::AssertUnwindSafe;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
-use std::task::Poll;
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, HeaderValue};
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::FutureExt as _;
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{Either, LocalBoxFuture, Ready, ready as ready_future};
+use pin_project_lite::pin_project;
 
 use crate::decision::{self, AuditRecord, Verdict};
 use crate::{
@@ -94,67 +96,152 @@ fn config(request: &HttpRequest) -> Result<&AuthzConfig, AuthzError> {
     })
 }
 
-async fn resolve(request: &HttpRequest, config: &AuthzConfig) -> Resolution {
+/// The request's resolution: known now, or to wait for.
+enum Resolving {
+    Known(Resolution),
+    /// An authenticator waits for I/O; the future finishes the job and caches the result.
+    Waiting(LocalBoxFuture<'static, Resolution>),
+}
+
+/// Resolves the request without waiting when its resolution is cached or when every
+/// authenticator asked answers at once, as JWT and Basic parsing do; otherwise hands over a
+/// future that owns a handle to the request.
+fn start_resolving(request: &HttpRequest, config: &AuthzConfig) -> Resolving {
     if let Some(resolution) = request.extensions().get::<Resolution>() {
-        return resolution.clone();
+        return Resolving::Known(resolution.clone());
     }
-    let resolution = authenticate(request, config).await;
+    let step = match credentials(request) {
+        Ok(credentials) => ask(request, config, credentials, 0),
+        Err(Malformed) => Step::Done(Resolution::Malformed),
+    };
+    match step {
+        Step::Done(resolution) => Resolving::Known(cache(request, resolution)),
+        Step::Wait(index, pending) => {
+            Resolving::Waiting(Box::pin(resolve_later(request.clone(), index, pending)))
+        }
+    }
+}
+
+/// The resolution of the request, waiting for authenticators if need be.
+async fn resolve(request: &HttpRequest, config: &AuthzConfig) -> Resolution {
+    match start_resolving(request, config) {
+        Resolving::Known(resolution) => resolution,
+        Resolving::Waiting(future) => future.await,
+    }
+}
+
+fn cache(request: &HttpRequest, resolution: Resolution) -> Resolution {
     request.extensions_mut().insert(resolution.clone());
     resolution
 }
 
-async fn authenticate(request: &HttpRequest, config: &AuthzConfig) -> Resolution {
+/// More than one `Authorization` header.
+struct Malformed;
+
+/// The parsed credentials of the request's single `Authorization` header, if any.
+fn credentials(request: &HttpRequest) -> Result<Option<Credentials<'_>>, Malformed> {
     let mut headers = request.headers().get_all(AUTHORIZATION);
-    let credentials = match (headers.next(), headers.next()) {
-        (Some(_), Some(_)) => return Resolution::Malformed,
-        (Some(value), None) => Credentials::parse(value.as_bytes()),
-        (None, _) => None,
-    };
-    for (index, authenticator) in config.authenticators().iter().enumerate() {
-        let outcome = match bounded(
-            authenticator.authenticate(request, credentials),
-            config.time_limit(),
-        )
-        .await
-        {
-            Ok(outcome) => outcome,
-            Err(Interrupted::Panicked) => {
-                tracing::error!(path = request.path(), "an authenticator panicked; refusing");
-                return Resolution::Failed;
-            }
-            Err(Interrupted::TimedOut) => {
-                tracing::warn!(
-                    path = request.path(),
-                    "an authenticator timed out; refusing"
-                );
-                return Resolution::Unavailable;
-            }
+    match (headers.next(), headers.next()) {
+        (Some(_), Some(_)) => Err(Malformed),
+        (Some(value), None) => Ok(Credentials::parse(value.as_bytes())),
+        (None, _) => Ok(None),
+    }
+}
+
+/// How far asking the authenticators got without waiting.
+enum Step {
+    Done(Resolution),
+    /// The authenticator at this index answered with a future.
+    Wait(usize, LocalBoxFuture<'static, Outcome>),
+}
+
+/// Asks the authenticators from `first` on, in order, as long as they answer at once.
+fn ask(
+    request: &HttpRequest,
+    config: &AuthzConfig,
+    credentials: Option<Credentials<'_>>,
+    first: usize,
+) -> Step {
+    for (index, authenticator) in config.authenticators().iter().enumerate().skip(first) {
+        let asked = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            authenticator.authenticate(request, credentials)
+        }));
+        let Ok(authentication) = asked else {
+            return Step::Done(panicked(request));
         };
-        match outcome {
-            Outcome::Anonymous => continue,
-            Outcome::Authenticated(identity) => {
-                return Resolution::Identified {
-                    identity,
-                    source: Some(index),
-                };
+        match authentication.into_ready() {
+            Ok(outcome) => {
+                if let Some(resolution) = conclude(request, index, outcome) {
+                    return Step::Done(resolution);
+                }
             }
-            Outcome::Invalid { description } => {
-                return Resolution::Invalid {
-                    source: index,
-                    description,
-                };
-            }
-            Outcome::Malformed => return Resolution::Malformed,
-            Outcome::Unavailable => {
-                tracing::warn!(
-                    path = request.path(),
-                    "an authenticator is unavailable; refusing"
-                );
-                return Resolution::Unavailable;
-            }
+            Err(pending) => return Step::Wait(index, pending),
         }
     }
-    Resolution::Anonymous
+    Step::Done(Resolution::Anonymous)
+}
+
+/// Waits for the authenticator at `index`, then asks the next ones, and caches the result.
+async fn resolve_later(
+    request: HttpRequest,
+    mut index: usize,
+    mut pending: LocalBoxFuture<'static, Outcome>,
+) -> Resolution {
+    let resolution = match request.app_data::<AuthzConfig>() {
+        // Found by the caller: this only keeps the borrow local.
+        None => Resolution::Failed,
+        Some(config) => loop {
+            let outcome = match bounded(pending, config.time_limit()).await {
+                Ok(outcome) => outcome,
+                Err(Interrupted::Panicked) => break panicked(&request),
+                Err(Interrupted::TimedOut) => {
+                    tracing::warn!(
+                        path = request.path(),
+                        "an authenticator timed out; refusing"
+                    );
+                    break Resolution::Unavailable;
+                }
+            };
+            if let Some(resolution) = conclude(&request, index, outcome) {
+                break resolution;
+            }
+            // The header parsed before this authenticator was asked.
+            let credentials = credentials(&request).ok().flatten();
+            match ask(&request, config, credentials, index + 1) {
+                Step::Done(resolution) => break resolution,
+                Step::Wait(next, future) => (index, pending) = (next, future),
+            }
+        },
+    };
+    cache(&request, resolution)
+}
+
+fn panicked(request: &HttpRequest) -> Resolution {
+    tracing::error!(path = request.path(), "an authenticator panicked; refusing");
+    Resolution::Failed
+}
+
+/// The resolution an authenticator's outcome settles, or `None` to ask the next one.
+fn conclude(request: &HttpRequest, index: usize, outcome: Outcome) -> Option<Resolution> {
+    Some(match outcome {
+        Outcome::Anonymous => return None,
+        Outcome::Authenticated(identity) => Resolution::Identified {
+            identity,
+            source: Some(index),
+        },
+        Outcome::Invalid { description } => Resolution::Invalid {
+            source: index,
+            description,
+        },
+        Outcome::Malformed => Resolution::Malformed,
+        Outcome::Unavailable => {
+            tracing::warn!(
+                path = request.path(),
+                "an authenticator is unavailable; refusing"
+            );
+            Resolution::Unavailable
+        }
+    })
 }
 
 /// Why a bounded future gave no output.
@@ -164,7 +251,7 @@ enum Interrupted {
 }
 
 /// Runs `future` to completion, unless it panics or outlives `limit`. The first poll needs no
-/// timer: authenticators that answer at once (JWT, Basic) never touch one.
+/// timer: futures that answer at once never touch one.
 async fn bounded<T>(
     future: impl Future<Output = T>,
     limit: Option<Duration>,
@@ -202,36 +289,60 @@ impl Options {
     };
 }
 
+/// A handler's static policy: what it requires, its realm and its options.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Rules {
+    pub requirement: &'static Requirement,
+    pub realm: Option<&'static str>,
+    pub options: Options,
+}
+
 /// An authenticated caller that passed the static requirement, or, in shadow mode, failed it
 /// with `unmet` and is let through.
-struct Admitted<'a> {
+struct Admitted<'r> {
     identity: Arc<dyn Identity>,
     source: Option<usize>,
-    unmet: Option<&'a Requirement>,
+    unmet: Option<&'r Requirement>,
 }
 
 /// One decision about one request: what is required, where, and how refusals look.
-struct Decision<'a> {
+struct Decision<'a, 'r> {
     request: &'a HttpRequest,
     config: &'a AuthzConfig,
-    requirement: &'a Requirement,
-    realm: Option<&'a str>,
-    options: &'a Options,
+    requirement: &'r Requirement,
+    realm: Option<&'r str>,
+    options: &'r Options,
     /// Whether the decision is traced and audited: not for a bare `Caller`, which
     /// `Option<Caller>` also uses to ask "is anyone there?" without refusing anything.
     recorded: bool,
 }
 
-impl<'a> Decision<'a> {
+impl<'a, 'r> Decision<'a, 'r> {
+    /// The decision of a handler's policy.
+    fn of(request: &'a HttpRequest, config: &'a AuthzConfig, rules: &'r Rules) -> Self {
+        Self {
+            request,
+            config,
+            requirement: rules.requirement,
+            realm: rules.realm,
+            options: &rules.options,
+            recorded: true,
+        }
+    }
+
     /// Whether refusals of authorization are only recorded.
     fn shadow(&self) -> bool {
         self.options.shadow || self.config.is_shadow()
     }
 
     /// The identity of the request, or the refusal of an unauthenticated one.
-    async fn identify(&self) -> Result<(Arc<dyn Identity>, Option<usize>), AuthzError> {
+    fn identify(
+        &self,
+        resolution: Resolution,
+    ) -> Result<(Arc<dyn Identity>, Option<usize>), AuthzError> {
         let (config, realm) = (self.config, self.realm);
-        let (kind, challenges) = match resolve(self.request, config).await {
+        let (kind, challenges) = match resolution {
             Resolution::Identified { identity, source } => return Ok((identity, source)),
             Resolution::Anonymous => (
                 RefusalKind::MissingCredentials,
@@ -294,10 +405,11 @@ impl<'a> Decision<'a> {
         AuthzError::new(kind, challenges)
     }
 
-    /// Authenticates, then checks the static requirement. In shadow mode a caller who fails it
-    /// is admitted with what they lack, for [`settle`](Self::settle) to record.
-    async fn authorize(&self) -> Result<Admitted<'a>, AuthzError> {
-        let (identity, source) = self.identify().await?;
+    /// Checks the static requirement against what authentication made of the request. In
+    /// shadow mode a caller who fails it is admitted with what they lack, for
+    /// [`settle`](Self::settle) to record.
+    fn admit(&self, resolution: Resolution) -> Result<Admitted<'r>, AuthzError> {
+        let (identity, source) = self.identify(resolution)?;
         let unmet = self.requirement.unmet_by(&*identity);
         match unmet {
             Some(unmet) if !self.shadow() => Err(self.deny(&*identity, source, Some(unmet), None)),
@@ -311,7 +423,7 @@ impl<'a> Decision<'a> {
 
     /// Records the end of a decision that lets the request through: granted, or, in shadow
     /// mode, the refusal it would have been.
-    fn settle(&self, admitted: &Admitted<'a>, denied_check: Option<&'static str>) {
+    fn settle(&self, admitted: &Admitted<'r>, denied_check: Option<&'static str>) {
         let subject = Some(admitted.identity.subject());
         if admitted.unmet.is_some() || denied_check.is_some() {
             let verdict = Verdict::Refused(RefusalKind::Forbidden);
@@ -421,15 +533,16 @@ pub(crate) async fn authorize(
     requirement: &Requirement,
     realm: Option<&str>,
 ) -> Result<(), AuthzError> {
+    let config = config(request)?;
     let decision = Decision {
         request,
-        config: config(request)?,
+        config,
         requirement,
         realm,
         options: &Options::DEFAULT,
         recorded: true,
     };
-    let admitted = decision.authorize().await?;
+    let admitted = decision.admit(resolve(request, config).await)?;
     decision.settle(&admitted, None);
     Ok(())
 }
@@ -485,46 +598,67 @@ impl<I: Identity> fmt::Debug for Caller<I> {
     }
 }
 
+impl<I: Identity> Caller<I> {
+    /// The caller of a request whose resolution is known.
+    fn of(request: &HttpRequest, config: &AuthzConfig, resolution: Resolution) -> Result<Self, AuthzError> {
+        let decision = Decision {
+            request,
+            config,
+            requirement: &Requirement::Authenticated,
+            realm: None,
+            options: &Options::DEFAULT,
+            recorded: false,
+        };
+        let (identity, _) = decision.identify(resolution)?;
+        let identity: Arc<dyn Any + Send + Sync> = identity;
+        match identity.downcast::<I>() {
+            Ok(identity) => Ok(Self { identity }),
+            Err(_) => {
+                tracing::error!(
+                    expected = std::any::type_name::<I>(),
+                    "Caller<I> asks for an identity type the authenticators do not produce"
+                );
+                Err(AuthzError::new(RefusalKind::Misconfigured, Vec::new()))
+            }
+        }
+    }
+}
+
 impl<I: Identity> FromRequest for Caller<I> {
     type Error = AuthzError;
-    type Future = LocalBoxFuture<'static, Result<Self, AuthzError>>;
+    type Future = Either<Ready<Result<Self, AuthzError>>, LocalBoxFuture<'static, Result<Self, AuthzError>>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let request = request.clone();
-        Box::pin(async move {
-            let decision = Decision {
-                request: &request,
-                config: config(&request)?,
-                requirement: &Requirement::Authenticated,
-                realm: None,
-                options: &Options::DEFAULT,
-                recorded: false,
-            };
-            let (identity, _) = decision.identify().await?;
-            let identity: Arc<dyn Any + Send + Sync> = identity;
-            match identity.downcast::<I>() {
-                Ok(identity) => Ok(Self { identity }),
-                Err(_) => {
-                    tracing::error!(
-                        expected = std::any::type_name::<I>(),
-                        "Caller<I> asks for an identity type the authenticators do not produce"
-                    );
-                    Err(AuthzError::new(RefusalKind::Misconfigured, Vec::new()))
-                }
+        let authz = match config(request) {
+            Ok(authz) => authz,
+            Err(error) => return Either::Left(ready_future(Err(error))),
+        };
+        match start_resolving(request, authz) {
+            Resolving::Known(resolution) => {
+                Either::Left(ready_future(Self::of(request, authz, resolution)))
             }
-        })
+            Resolving::Waiting(resolving) => {
+                let request = request.clone();
+                Either::Right(Box::pin(async move {
+                    let resolution = resolving.await;
+                    Self::of(&request, config(&request)?, resolution)
+                }))
+            }
+        }
     }
 }
 
 /// A handler's declared policy, as generated by the attributes for its argument tuple `Args`.
 #[doc(hidden)]
 pub trait Policy<Args>: 'static {
-    const REQUIREMENT: &'static Requirement;
-    const REALM: Option<&'static str>;
-    const OPTIONS: Options;
+    const RULES: &'static Rules;
 
     /// The values the policy's loaders produce, handed to the handler.
     type Loaded;
+
+    /// The loaded values of a policy without loaders or argument-aware checks, which
+    /// [`check_arguments`](Self::check_arguments) is then not asked for; `None` otherwise.
+    fn unchecked() -> Option<Self::Loaded>;
 
     /// Runs the loaders and the argument-aware checks, once the static requirement holds and
     /// the handler's arguments are extracted. In `shadow` mode a check that answers `false`
@@ -606,67 +740,254 @@ impl<P: Policy<Args>, Args> fmt::Debug for Guarded<P, Args> {
 
 impl<P: Policy<Args>, Args: FromRequest + 'static> FromRequest for Guarded<P, Args> {
     type Error = actix_web::Error;
-    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+    type Future = GuardedFuture<P, Args>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let request = request.clone();
-        let mut payload = payload.take();
-        Box::pin(async move {
-            let decision = Decision {
-                request: &request,
-                config: config(&request)?,
-                requirement: P::REQUIREMENT,
-                realm: P::REALM,
-                options: &P::OPTIONS,
-                recorded: true,
-            };
-            let admitted = decision.authorize().await?;
-            let args = Args::from_request(&request, &mut payload)
-                .await
-                .map_err(Into::into)?;
-            let checked = bounded(
-                P::check_arguments(&*admitted.identity, &args, decision.shadow()),
-                decision.config.time_limit(),
-            )
-            .await;
-            let loaded = match checked {
-                Err(Interrupted::Panicked) => {
-                    tracing::error!(
-                        path = request.path(),
-                        "an argument check panicked; refusing"
-                    );
-                    return Err(decision
-                        .refuse(RefusalKind::InternalError, Vec::new(), None)
-                        .into());
-                }
-                Err(Interrupted::TimedOut) => {
-                    tracing::warn!(
-                        path = request.path(),
-                        "an argument check timed out; refusing"
-                    );
-                    return Err(decision
-                        .refuse(RefusalKind::Unavailable, Vec::new(), None)
-                        .into());
-                }
-                Ok(Ok((loaded, denied_check))) => {
-                    decision.settle(&admitted, denied_check);
-                    loaded
-                }
-                Ok(Err(CheckFailure::Denied(check))) => {
-                    let identity = &*admitted.identity;
-                    return Err(decision
-                        .deny(identity, admitted.source, None, Some(check))
-                        .into());
-                }
-                Ok(Err(CheckFailure::NotFound)) => return Err(decision.not_found().into()),
-                Ok(Err(CheckFailure::Unavailable(check, message))) => {
-                    tracing::warn!(check, error = %message, "an argument check failed; refusing");
-                    return Err(decision
-                        .refuse(RefusalKind::Unavailable, Vec::new(), Some(check))
-                        .into());
-                }
-            };
-            Ok(Self { args, loaded })
-        })
+        let settle = P::unchecked().is_some();
+        GuardedFuture {
+            stage: Stage::Admitting {
+                admission: Admission::new(request, payload, P::RULES, settle),
+                policy: PhantomData,
+            },
+        }
     }
+}
+
+pin_project! {
+    /// The future of [`Guarded`]: the decision and the extraction, unboxed, and a boxed future
+    /// only for policies with argument-aware checks or loaders.
+    #[doc(hidden)]
+    pub struct GuardedFuture<P: Policy<Args>, Args: FromRequest> {
+        #[pin]
+        stage: Stage<P, Args>,
+    }
+}
+
+impl<P: Policy<Args>, Args: FromRequest> fmt::Debug for GuardedFuture<P, Args> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GuardedFuture").finish_non_exhaustive()
+    }
+}
+
+pin_project! {
+    #[project = StageProjection]
+    enum Stage<P: Policy<Args>, Args: FromRequest> {
+        Admitting {
+            #[pin]
+            admission: Admission<Args>,
+            policy: PhantomData<P>,
+        },
+        Checking {
+            checking: LocalBoxFuture<'static, Result<Guarded<P, Args>, actix_web::Error>>,
+        },
+    }
+}
+
+impl<P: Policy<Args>, Args: FromRequest + 'static> Future for GuardedFuture<P, Args> {
+    type Output = Result<Guarded<P, Args>, actix_web::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut stage = self.project().stage;
+        loop {
+            let checking = match stage.as_mut().project() {
+                StageProjection::Checking { checking } => return checking.as_mut().poll(cx),
+                StageProjection::Admitting { mut admission, .. } => {
+                    let (args, admitted) = ready!(admission.as_mut().poll(cx))?;
+                    if let Some(loaded) = P::unchecked() {
+                        return Poll::Ready(Ok(Guarded { args, loaded }));
+                    }
+                    let request = admission.as_ref().get_ref().request.clone();
+                    Box::pin(check::<P, Args>(request, args, admitted))
+                }
+            };
+            stage.set(Stage::Checking { checking });
+        }
+    }
+}
+
+pin_project! {
+    /// Authentication, the static requirement and the extraction of the handler's arguments:
+    /// the part of a handler's decision that depends on its arguments' types only, so that
+    /// handlers with the same arguments share its code. `settle`: whether a grant is final
+    /// once the requirement holds (no argument-aware checks).
+    struct Admission<Args: FromRequest> {
+        request: HttpRequest,
+        rules: &'static Rules,
+        settle: bool,
+        #[pin]
+        state: Admitting<Args::Future>,
+    }
+}
+
+pin_project! {
+    #[project = AdmittingProjection]
+    enum Admitting<F> {
+        Refused {
+            error: Option<actix_web::Error>,
+        },
+        Resolving {
+            resolving: LocalBoxFuture<'static, Resolution>,
+            payload: Payload,
+        },
+        Extracting {
+            admitted: Option<Admitted<'static>>,
+            #[pin]
+            extracting: F,
+        },
+    }
+}
+
+impl<Args: FromRequest> Admission<Args> {
+    fn new(
+        request: &HttpRequest,
+        payload: &mut Payload,
+        rules: &'static Rules,
+        settle: bool,
+    ) -> Self {
+        let state = match config(request) {
+            Err(error) => Admitting::refused(error),
+            Ok(config) => match start_resolving(request, config) {
+                Resolving::Known(resolution) => {
+                    Self::decide(request, config, rules, settle, resolution, payload)
+                }
+                Resolving::Waiting(resolving) => Admitting::Resolving {
+                    resolving,
+                    payload: payload.take(),
+                },
+            },
+        };
+        Self {
+            request: request.clone(),
+            rules,
+            settle,
+            state,
+        }
+    }
+
+    /// Decides the static requirement, and starts extracting the arguments of an admitted
+    /// caller.
+    fn decide(
+        request: &HttpRequest,
+        config: &AuthzConfig,
+        rules: &'static Rules,
+        settle: bool,
+        resolution: Resolution,
+        payload: &mut Payload,
+    ) -> Admitting<Args::Future> {
+        let decision = Decision::of(request, config, rules);
+        match decision.admit(resolution) {
+            Err(error) => Admitting::refused(error),
+            Ok(admitted) => {
+                if settle {
+                    decision.settle(&admitted, None);
+                }
+                Admitting::Extracting {
+                    admitted: Some(admitted),
+                    extracting: Args::from_request(request, payload),
+                }
+            }
+        }
+    }
+}
+
+impl<F> Admitting<F> {
+    fn refused(error: AuthzError) -> Self {
+        Self::Refused {
+            error: Some(error.into()),
+        }
+    }
+}
+
+impl<Args: FromRequest> Future for Admission<Args> {
+    type Output = Result<(Args, Admitted<'static>), actix_web::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            let next = match this.state.as_mut().project() {
+                AdmittingProjection::Refused { error } => {
+                    let error = error.take().expect("an admission polled after it completed");
+                    return Poll::Ready(Err(error));
+                }
+                AdmittingProjection::Extracting {
+                    admitted,
+                    extracting,
+                } => {
+                    let args = ready!(extracting.poll(cx)).map_err(Into::into)?;
+                    let admitted = admitted
+                        .take()
+                        .expect("an admission polled after it completed");
+                    return Poll::Ready(Ok((args, admitted)));
+                }
+                AdmittingProjection::Resolving { resolving, payload } => {
+                    let resolution = ready!(resolving.as_mut().poll(cx));
+                    let mut payload = payload.take();
+                    match config(this.request) {
+                        Err(error) => Admitting::refused(error),
+                        Ok(config) => Self::decide(
+                            this.request,
+                            config,
+                            this.rules,
+                            *this.settle,
+                            resolution,
+                            &mut payload,
+                        ),
+                    }
+                }
+            };
+            this.state.set(next);
+        }
+    }
+}
+
+/// Runs the loaders and argument-aware checks of an admitted caller, and settles the decision.
+async fn check<P: Policy<Args>, Args>(
+    request: HttpRequest,
+    args: Args,
+    admitted: Admitted<'static>,
+) -> Result<Guarded<P, Args>, actix_web::Error> {
+    let decision = Decision::of(&request, config(&request)?, P::RULES);
+    let checked = bounded(
+        P::check_arguments(&*admitted.identity, &args, decision.shadow()),
+        decision.config.time_limit(),
+    )
+    .await;
+    let loaded = match checked {
+        Err(Interrupted::Panicked) => {
+            tracing::error!(
+                path = request.path(),
+                "an argument check panicked; refusing"
+            );
+            return Err(decision
+                .refuse(RefusalKind::InternalError, Vec::new(), None)
+                .into());
+        }
+        Err(Interrupted::TimedOut) => {
+            tracing::warn!(
+                path = request.path(),
+                "an argument check timed out; refusing"
+            );
+            return Err(decision
+                .refuse(RefusalKind::Unavailable, Vec::new(), None)
+                .into());
+        }
+        Ok(Ok((loaded, denied_check))) => {
+            decision.settle(&admitted, denied_check);
+            loaded
+        }
+        Ok(Err(CheckFailure::Denied(check))) => {
+            let identity = &*admitted.identity;
+            return Err(decision
+                .deny(identity, admitted.source, None, Some(check))
+                .into());
+        }
+        Ok(Err(CheckFailure::NotFound)) => return Err(decision.not_found().into()),
+        Ok(Err(CheckFailure::Unavailable(check, message))) => {
+            tracing::warn!(check, error = %message, "an argument check failed; refusing");
+            return Err(decision
+                .refuse(RefusalKind::Unavailable, Vec::new(), Some(check))
+                .into());
+        }
+    };
+    Ok(Guarded { args, loaded })
 }

@@ -15,6 +15,7 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use actix_web::dev::{Payload, ServiceRequest};
 use actix_web::{FromRequest, HttpRequest};
@@ -24,7 +25,7 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::jwt::bearer_challenge;
 use crate::{
-    Authenticator, BackendUnavailable, Challenge, ChallengeKind, Credentials, Identity, Outcome,
+    Authentication, Authenticator, BackendUnavailable, Challenge, ChallengeKind, Credentials, Identity, Outcome,
     attach_identity,
 };
 
@@ -127,7 +128,7 @@ enum Scheme {
 /// # let _ = config;
 /// ```
 pub struct ExtractorAuthenticator<T, F> {
-    verify: F,
+    verify: Arc<F>,
     scheme: Scheme,
     extractor: PhantomData<fn() -> T>,
 }
@@ -141,7 +142,7 @@ impl<F> ExtractorAuthenticator<BearerAuth, F> {
         I: Identity,
     {
         Self {
-            verify,
+            verify: Arc::new(verify),
             scheme: Scheme::Bearer,
             extractor: PhantomData,
         }
@@ -157,7 +158,7 @@ impl<F> ExtractorAuthenticator<BasicAuth, F> {
         I: Identity,
     {
         Self {
-            verify,
+            verify: Arc::new(verify),
             scheme: Scheme::Basic,
             extractor: PhantomData,
         }
@@ -179,24 +180,26 @@ where
     Fut: Future<Output = Result<Option<I>, BackendUnavailable>> + 'static,
     I: Identity,
 {
-    fn authenticate<'a>(
-        &'a self,
-        request: &'a HttpRequest,
-        credentials: Option<Credentials<'a>>,
-    ) -> LocalBoxFuture<'a, Outcome> {
+    fn authenticate(
+        &self,
+        request: &HttpRequest,
+        credentials: Option<Credentials<'_>>,
+    ) -> Authentication {
         let name = match self.scheme {
             Scheme::Bearer => "Bearer",
             Scheme::Basic => "Basic",
         };
         if !credentials.is_some_and(|credentials| credentials.has_scheme(name)) {
-            return Box::pin(std::future::ready(Outcome::Anonymous));
+            return Outcome::Anonymous.into();
         }
-        Box::pin(async move {
-            let Ok(extracted) = T::from_request(request, &mut Payload::None).await else {
+        let extracting = T::from_request(request, &mut Payload::None);
+        let verify = Arc::clone(&self.verify);
+        Authentication::pending(async move {
+            let Ok(extracted) = extracting.await else {
                 // The header names the scheme but does not parse as its credentials.
                 return Outcome::INVALID;
             };
-            match (self.verify)(extracted).await {
+            match verify(extracted).await {
                 Ok(Some(identity)) => Outcome::authenticated(identity),
                 Ok(None) => Outcome::INVALID,
                 Err(BackendUnavailable) => Outcome::Unavailable,

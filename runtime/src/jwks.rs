@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use actix_web::HttpRequest;
-use futures_util::future::LocalBoxFuture;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -17,7 +16,7 @@ use crate::jwt::{
     EXPIRED, IMMATURE, INVALID, MALFORMED, MAX_TOKEN_LEN, bearer_challenge, is_b64token,
 };
 use crate::{
-    Authenticator, Challenge, ChallengeKind, Credentials, Identity, JwtConfigError, Outcome,
+    Authentication, Authenticator, Challenge, ChallengeKind, Credentials, Identity, JwtConfigError, Outcome,
     Principal,
 };
 
@@ -68,7 +67,8 @@ const MAX_JWKS_LEN: usize = 256 * 1024;
 /// ```
 pub struct JwksAuthenticator<C = Principal> {
     store: Arc<KeyStore>,
-    validation: Validation,
+    /// Shared with the futures of requests that wait for a refresh.
+    validation: Arc<Validation>,
     claims: PhantomData<fn() -> C>,
 }
 
@@ -123,7 +123,7 @@ impl JwksAuthenticator<Principal> {
                 keys: RwLock::new(Keys::default()),
                 last_attempt: Mutex::new(None),
             }),
-            validation,
+            validation: Arc::new(validation),
             claims: PhantomData,
         }
     }
@@ -152,28 +152,28 @@ impl<C> JwksAuthenticator<C> {
         {
             return Err(JwtConfigError::AlgorithmDoesNotFitKey(symmetric));
         }
-        self.validation.algorithms = algorithms.to_vec();
+        Arc::make_mut(&mut self.validation).algorithms = algorithms.to_vec();
         Ok(self)
     }
 
     /// Requires `iss` to be one of `issuers`.
     #[must_use]
     pub fn issuer<S: ToString>(mut self, issuers: impl IntoIterator<Item = S>) -> Self {
-        crate::jwt::require_issuers(&mut self.validation, issuers);
+        crate::jwt::require_issuers(Arc::make_mut(&mut self.validation), issuers);
         self
     }
 
     /// Requires `aud` to contain one of `audiences`.
     #[must_use]
     pub fn audience<S: ToString>(mut self, audiences: impl IntoIterator<Item = S>) -> Self {
-        crate::jwt::require_audiences(&mut self.validation, audiences);
+        crate::jwt::require_audiences(Arc::make_mut(&mut self.validation), audiences);
         self
     }
 
     /// Clock-skew tolerance for `exp` and `nbf`, in seconds (default 60).
     #[must_use]
     pub fn leeway(mut self, seconds: u64) -> Self {
-        self.validation.leeway = seconds;
+        Arc::make_mut(&mut self.validation).leeway = seconds;
         self
     }
 
@@ -217,30 +217,111 @@ impl<C> JwksAuthenticator<C> {
 }
 
 impl<C: DeserializeOwned + Identity> JwksAuthenticator<C> {
-    async fn verify(&self, token: &[u8]) -> Outcome {
-        let refused = |description| Outcome::Invalid {
-            description: Some(description),
-        };
+    /// Verifies `token` at once with the cached keys when they are fresh and one fits;
+    /// otherwise after a refresh of the key set.
+    fn verify(&self, token: &[u8]) -> Authentication {
         if token.is_empty() || token.len() > MAX_TOKEN_LEN || !is_b64token(token) {
-            return refused(MALFORMED);
+            return refused(MALFORMED).into();
         }
         let Ok(token) = std::str::from_utf8(token) else {
-            return refused(MALFORMED);
+            return refused(MALFORMED).into();
         };
         let header = match jsonwebtoken::decode_header(token) {
             Ok(header) if self.validation.algorithms.contains(&header.alg) => header,
             _ => {
                 tracing::debug!(reason = INVALID, "bearer token refused");
-                return refused(INVALID);
+                return refused(INVALID).into();
             }
         };
-        if self.store.is_stale() {
-            self.store.refresh().await;
+        let (kid, alg) = (header.kid, header.alg);
+        if !self.store.is_stale() {
+            match find::<C>(&self.store, &self.validation, token, kid.as_deref(), alg) {
+                Found::UnknownKey | Found::NoKeys => {}
+                found => return self.store.outcome(found).into(),
+            }
         }
-        let mut found = self.find(token, header.kid.as_deref(), header.alg);
-        if matches!(found, Found::UnknownKey | Found::NoKeys) && self.store.refresh().await {
-            found = self.find(token, header.kid.as_deref(), header.alg);
+        let (store, validation) = (Arc::clone(&self.store), Arc::clone(&self.validation));
+        let token = token.to_owned();
+        Authentication::pending(async move {
+            if store.is_stale() {
+                store.refresh().await;
+            }
+            let mut found = find::<C>(&store, &validation, &token, kid.as_deref(), alg);
+            if matches!(found, Found::UnknownKey | Found::NoKeys) && store.refresh().await {
+                found = find::<C>(&store, &validation, &token, kid.as_deref(), alg);
+            }
+            store.outcome(found)
+        })
+    }
+}
+
+/// A refusal of the token, with its `error_description`.
+fn refused(description: &'static str) -> Outcome {
+    Outcome::Invalid {
+        description: Some(description),
+    }
+}
+
+/// Verifies `token` with the cached key it names.
+fn find<C: DeserializeOwned + Identity>(
+    store: &KeyStore,
+    validation: &Validation,
+    token: &str,
+    kid: Option<&str>,
+    alg: Algorithm,
+) -> Found {
+    let keys = store.keys.read().unwrap_or_else(PoisonError::into_inner);
+    if keys.keys.is_empty() {
+        return Found::NoKeys;
+    }
+    let mut candidates = keys.keys.iter().filter(|key| {
+        key.algorithm.is_none_or(|key_alg| key_alg == alg)
+            && key.key.family() == alg.family()
+            && match kid {
+                Some(kid) => key.kid.as_deref() == Some(kid),
+                None => true,
+            }
+    });
+    let Some(first) = candidates.next() else {
+        return Found::UnknownKey;
+    };
+    // jsonwebtoken wants every allowed algorithm to fit the key: allow the token's own,
+    // which the allow-list was checked to contain.
+    let mut validation = validation.clone();
+    validation.algorithms = vec![alg];
+    let mut result = decode::<C>(token, &first.key, &validation);
+    // A token without `kid`: any fitting key that verifies it.
+    for key in candidates {
+        if matches!(result, Found::Verified(_)) {
+            break;
         }
+        result = decode::<C>(token, &key.key, &validation);
+    }
+    result
+}
+
+fn decode<C: DeserializeOwned + Identity>(
+    token: &str,
+    key: &DecodingKey,
+    validation: &Validation,
+) -> Found {
+    match jsonwebtoken::decode::<C>(token, key, validation) {
+        Ok(data) => Found::Verified(Arc::new(data.claims)),
+        Err(error) => {
+            let description = match error.kind() {
+                ErrorKind::ExpiredSignature => EXPIRED,
+                ErrorKind::ImmatureSignature => IMMATURE,
+                _ => INVALID,
+            };
+            tracing::debug!(reason = description, "bearer token refused");
+            Found::Refused(description)
+        }
+    }
+}
+
+impl KeyStore {
+    /// The outcome of what the cached keys made of a token.
+    fn outcome(&self, found: Found) -> Outcome {
         match found {
             Found::Verified(identity) => Outcome::Authenticated(identity),
             Found::Refused(description) => refused(description),
@@ -250,7 +331,7 @@ impl<C: DeserializeOwned + Identity> JwksAuthenticator<C> {
             }
             Found::NoKeys => {
                 tracing::warn!(
-                    url = %self.store.shown_url,
+                    url = %self.shown_url,
                     "no JWKS key is available yet; refusing with 503"
                 );
                 Outcome::Unavailable
@@ -258,59 +339,6 @@ impl<C: DeserializeOwned + Identity> JwksAuthenticator<C> {
         }
     }
 
-    /// Verifies `token` with the cached key it names.
-    fn find(&self, token: &str, kid: Option<&str>, alg: Algorithm) -> Found {
-        let keys = self
-            .store
-            .keys
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        if keys.keys.is_empty() {
-            return Found::NoKeys;
-        }
-        let mut candidates = keys.keys.iter().filter(|key| {
-            key.algorithm.is_none_or(|key_alg| key_alg == alg)
-                && key.key.family() == alg.family()
-                && match kid {
-                    Some(kid) => key.kid.as_deref() == Some(kid),
-                    None => true,
-                }
-        });
-        let Some(first) = candidates.next() else {
-            return Found::UnknownKey;
-        };
-        // jsonwebtoken wants every allowed algorithm to fit the key: allow the token's own,
-        // which the allow-list was checked to contain.
-        let mut validation = self.validation.clone();
-        validation.algorithms = vec![alg];
-        let mut result = self.decode(token, &first.key, &validation);
-        // A token without `kid`: any fitting key that verifies it.
-        for key in candidates {
-            if matches!(result, Found::Verified(_)) {
-                break;
-            }
-            result = self.decode(token, &key.key, &validation);
-        }
-        result
-    }
-
-    fn decode(&self, token: &str, key: &DecodingKey, validation: &Validation) -> Found {
-        match jsonwebtoken::decode::<C>(token, key, validation) {
-            Ok(data) => Found::Verified(Arc::new(data.claims)),
-            Err(error) => {
-                let description = match error.kind() {
-                    ErrorKind::ExpiredSignature => EXPIRED,
-                    ErrorKind::ImmatureSignature => IMMATURE,
-                    _ => INVALID,
-                };
-                tracing::debug!(reason = description, "bearer token refused");
-                Found::Refused(description)
-            }
-        }
-    }
-}
-
-impl KeyStore {
     /// Never fetched, or fetched longer than `max_age` ago.
     fn is_stale(&self) -> bool {
         let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
@@ -428,16 +456,16 @@ impl<C> fmt::Debug for JwksAuthenticator<C> {
 }
 
 impl<C: DeserializeOwned + Identity> Authenticator for JwksAuthenticator<C> {
-    fn authenticate<'a>(
-        &'a self,
-        _request: &'a HttpRequest,
-        credentials: Option<Credentials<'a>>,
-    ) -> LocalBoxFuture<'a, Outcome> {
+    fn authenticate(
+        &self,
+        _request: &HttpRequest,
+        credentials: Option<Credentials<'_>>,
+    ) -> Authentication {
         match credentials {
             Some(credentials) if credentials.has_scheme("Bearer") => {
-                Box::pin(self.verify(credentials.rest()))
+                self.verify(credentials.rest())
             }
-            _ => Box::pin(std::future::ready(Outcome::Anonymous)),
+            _ => Outcome::Anonymous.into(),
         }
     }
 

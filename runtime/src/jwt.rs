@@ -5,13 +5,15 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use actix_web::HttpRequest;
-use futures_util::future::{LocalBoxFuture, ready};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, get_current_timestamp};
 use serde::de::DeserializeOwned;
 
 use crate::cache::{Lookup, TokenCache, TokenDigest, Verified, validity_window};
-use crate::{Authenticator, Challenge, ChallengeKind, Credentials, Identity, Outcome, Principal};
+use crate::{
+    Authentication, Authenticator, Challenge, ChallengeKind, Credentials, Identity, Outcome,
+    Principal,
+};
 
 /// Longest Bearer token looked at; longer ones are refused without being decoded.
 pub(crate) const MAX_TOKEN_LEN: usize = 8 * 1024;
@@ -316,18 +318,18 @@ impl<C> fmt::Debug for JwtAuthenticator<C> {
 }
 
 impl<C: DeserializeOwned + Identity> Authenticator for JwtAuthenticator<C> {
-    fn authenticate<'a>(
-        &'a self,
-        _request: &'a HttpRequest,
-        credentials: Option<Credentials<'a>>,
-    ) -> LocalBoxFuture<'a, Outcome> {
-        let outcome = match credentials {
+    fn authenticate(
+        &self,
+        _request: &HttpRequest,
+        credentials: Option<Credentials<'_>>,
+    ) -> Authentication {
+        match credentials {
             Some(credentials) if credentials.has_scheme("Bearer") => {
                 self.verify(credentials.rest())
             }
             _ => Outcome::Anonymous,
-        };
-        Box::pin(ready(outcome))
+        }
+        .into()
     }
 
     fn challenge(&self, realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {

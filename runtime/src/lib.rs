@@ -73,7 +73,7 @@ mod scope;
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod test_util;
 
-pub use authenticator::{Authenticator, Credentials, FnAuthenticator, Outcome};
+pub use authenticator::{Authentication, Authenticator, Credentials, FnAuthenticator, Outcome};
 pub use basic::{
     BackendUnavailable, BasicAuthenticator, BasicCredentials, MAX_COMPARED_LEN, constant_time_eq,
 };
@@ -93,10 +93,6 @@ pub use jwks::{
 pub use jwt::{JwtAuthenticator, JwtConfigError};
 pub use requirement::{PermissionVocabulary, Requirement, RoleVocabulary, Term};
 pub use scope::Require;
-
-/// The future an [`Authenticator`] returns, re-exported so that implementations need no
-/// dependency of their own.
-pub use futures_util::future::LocalBoxFuture;
 
 /// Requires an authenticated caller: any valid identity.
 ///
@@ -130,9 +126,14 @@ pub use futures_util::future::LocalBoxFuture;
 /// ```text
 /// #[doc(hidden)]
 /// struct __authz_policy_me;
-/// impl ::actix_authz::__private::Policy for __authz_policy_me {
-///     const REQUIREMENT: &'static Requirement = &Requirement::Authenticated;
-///     const REALM: Option<&'static str> = None;
+/// impl ::actix_authz::__private::Policy<(Caller,)> for __authz_policy_me {
+///     const RULES: &'static Rules = &Rules {
+///         requirement: &Requirement::Authenticated,
+///         realm: None,
+///         options: Options::DEFAULT,
+///     };
+///     // No loaders or argument checks: nothing runs after the requirement.
+///     fn unchecked() -> Option<()> { Some(()) }
 /// }
 ///
 /// #[get("/me")]
@@ -228,12 +229,16 @@ pub use actix_authz_macros::authenticated;
 /// ```text
 /// #[doc(hidden)]
 /// struct __authz_policy_delete_post;
-/// impl ::actix_authz::__private::Policy for __authz_policy_delete_post {
-///     const REQUIREMENT: &'static Requirement = &Requirement::All(&[
-///         Requirement::Role("editor"),
-///         Requirement::Any(&[Requirement::Permission("posts:delete"), Requirement::Role("admin")]),
-///     ]);
-///     const REALM: Option<&'static str> = None;
+/// impl ::actix_authz::__private::Policy<(web::Path<u32>,)> for __authz_policy_delete_post {
+///     const RULES: &'static Rules = &Rules {
+///         requirement: &Requirement::All(&[
+///             Requirement::Role("editor"),
+///             Requirement::Any(&[Requirement::Permission("posts:delete"), Requirement::Role("admin")]),
+///         ]),
+///         realm: None,
+///         options: Options::DEFAULT,
+///     };
+///     fn unchecked() -> Option<()> { Some(()) }
 /// }
 ///
 /// #[delete("/posts/{id}")]
@@ -338,13 +343,13 @@ pub use actix_authz_macros::vocabulary;
 /// What the attributes' expansion names. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::guard::{CheckFailure, Guarded, Options, Policy, Verdicts};
+    pub use crate::guard::{CheckFailure, Guarded, Options, Policy, Rules, Verdicts};
     pub use crate::registry::{DeclaredRoute, Protection, RouteEntry};
     pub use crate::requirement::Requirement;
     pub use crate::{
         CheckOutput, Identity, LoaderOutput, PermissionVocabulary, RoleVocabulary, Term,
     };
-    pub use ::core::future::Future;
+    pub use ::core::future::{Future, ready};
     pub use ::core::option::Option::{self, None, Some};
     pub use ::core::result::Result::{self, Ok};
     pub use ::inventory;
