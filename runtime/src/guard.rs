@@ -15,7 +15,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, HeaderValue};
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::FutureExt as _;
-use futures_util::future::{Either, LocalBoxFuture, Ready, ready as ready_future};
+use futures_util::future::LocalBoxFuture;
 use pin_project_lite::pin_project;
 
 use crate::decision::{self, AuditRecord, Verdict};
@@ -626,25 +626,49 @@ impl<I: Identity> Caller<I> {
 
 impl<I: Identity> FromRequest for Caller<I> {
     type Error = AuthzError;
-    type Future = Either<Ready<Result<Self, AuthzError>>, LocalBoxFuture<'static, Result<Self, AuthzError>>>;
+    type Future = CallerFuture<I>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let authz = match config(request) {
-            Ok(authz) => authz,
-            Err(error) => return Either::Left(ready_future(Err(error))),
-        };
-        match start_resolving(request, authz) {
-            Resolving::Known(resolution) => {
-                Either::Left(ready_future(Self::of(request, authz, resolution)))
-            }
-            Resolving::Waiting(resolving) => {
-                let request = request.clone();
-                Either::Right(Box::pin(async move {
-                    let resolution = resolving.await;
-                    Self::of(&request, config(&request)?, resolution)
-                }))
-            }
+        CallerFuture {
+            request: request.clone(),
+            resolving: None,
+            identity: PhantomData,
         }
+    }
+}
+
+/// The future of a [`Caller`] argument. It looks for the request's identity when first polled,
+/// not when created, so that of several `Caller` arguments the later ones find the identity
+/// the first one established.
+pub struct CallerFuture<I> {
+    request: HttpRequest,
+    resolving: Option<LocalBoxFuture<'static, Resolution>>,
+    identity: PhantomData<fn() -> I>,
+}
+
+impl<I> fmt::Debug for CallerFuture<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallerFuture").finish_non_exhaustive()
+    }
+}
+
+impl<I: Identity> Future for CallerFuture<I> {
+    type Output = Result<Caller<I>, AuthzError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let config = config(&this.request)?;
+        let resolution = match &mut this.resolving {
+            Some(resolving) => ready!(resolving.as_mut().poll(cx)),
+            None => match start_resolving(&this.request, config) {
+                Resolving::Known(resolution) => resolution,
+                Resolving::Waiting(resolving) => {
+                    let resolving = this.resolving.insert(resolving);
+                    ready!(resolving.as_mut().poll(cx))
+                }
+            },
+        };
+        Poll::Ready(Caller::of(&this.request, config, resolution))
     }
 }
 

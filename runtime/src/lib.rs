@@ -83,7 +83,7 @@ pub use decision::{AuditRecord, AuditSink, DECISION_TARGET, Verdict};
 pub use default_deny::DefaultDeny;
 pub use denial::{CheckOutput, Denial, LoaderOutput};
 pub use error::{AuthzError, RefusalKind};
-pub use guard::{Caller, attach_identity};
+pub use guard::{Caller, CallerFuture, attach_identity};
 pub use identity::{Identity, Principal};
 #[cfg(feature = "jwks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]

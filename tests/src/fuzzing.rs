@@ -12,6 +12,7 @@
 //! | [`jwt`] | `JwtAuthenticator::authenticate`, Bearer | forged tokens are refused with a fixed description; tokens signed with the key are accepted only when their claims are valid; the cache answers as a verification would |
 
 use std::any::Any;
+use std::pin::Pin;
 use std::sync::OnceLock;
 use std::task::{Context, Poll, Waker};
 
@@ -184,10 +185,7 @@ fn authenticate(authenticator: &JwtAuthenticator, header: &[u8]) -> Outcome {
         let credentials = Credentials::parse(header);
         let mut future = authenticator.authenticate(request, credentials);
         // The JWT authenticator answers at once: one poll, no runtime.
-        match future
-            .as_mut()
-            .poll(&mut Context::from_waker(Waker::noop()))
-        {
+        match Pin::new(&mut future).poll(&mut Context::from_waker(Waker::noop())) {
             Poll::Ready(outcome) => outcome,
             Poll::Pending => panic!("the JWT authenticator did not answer at once"),
         }
