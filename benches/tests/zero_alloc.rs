@@ -16,9 +16,9 @@ use std::task::{Context, Poll, Waker};
 
 use actix_authz::__private::{CheckFailure, Guarded, Options, Policy, Requirement, Rules};
 use actix_authz::{AuthzConfig, Identity, Principal, attach_identity};
-use actix_web::{FromRequest, HttpMessage as _};
 use actix_web::dev::Payload;
 use actix_web::test::TestRequest;
+use actix_web::{FromRequest, HttpMessage as _};
 use authz_benches::StaticAuthenticator;
 
 thread_local! {
@@ -199,7 +199,10 @@ fn guard_allocations_per_policy(request: &actix_web::HttpRequest) -> Vec<(&'stat
 
 fn assert_no_allocation(counts: &[(&str, usize)]) {
     for (name, count) in counts {
-        assert_eq!(*count, 0, "the granted path of `{name}` allocated: {counts:?}");
+        assert_eq!(
+            *count, 0,
+            "the granted path of `{name}` allocated: {counts:?}"
+        );
     }
 }
 
@@ -229,8 +232,8 @@ fn the_guard_grants_an_authenticated_identity_without_allocating() {
 #[test]
 fn authentication_by_a_synchronous_authenticator_allocates_only_its_cached_result() {
     let fresh = || {
-        let config = AuthzConfig::new("bench")
-            .authenticator(StaticAuthenticator::new(granted_everything()));
+        let config =
+            AuthzConfig::new("bench").authenticator(StaticAuthenticator::new(granted_everything()));
         TestRequest::default().app_data(config).to_http_request()
     };
     // Warm-up: tracing call sites register on first use.

@@ -249,8 +249,11 @@ pub trait Authenticator: Send + Sync + 'static {
     ///
     /// Answer [`Authentication::ready`] when the outcome is known without waiting, and
     /// [`Authentication::pending`] with a future that owns what it needs otherwise.
-    fn authenticate(&self, request: &HttpRequest, credentials: Option<Credentials<'_>>)
-    -> Authentication;
+    fn authenticate(
+        &self,
+        request: &HttpRequest,
+        credentials: Option<Credentials<'_>>,
+    ) -> Authentication;
 
     /// The challenge line this authenticator adds to a refusal of the given kind, if any.
     /// The default adds none (sessions, upstream identities).

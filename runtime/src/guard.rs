@@ -600,7 +600,11 @@ impl<I: Identity> fmt::Debug for Caller<I> {
 
 impl<I: Identity> Caller<I> {
     /// The caller of a request whose resolution is known.
-    fn of(request: &HttpRequest, config: &AuthzConfig, resolution: Resolution) -> Result<Self, AuthzError> {
+    fn of(
+        request: &HttpRequest,
+        config: &AuthzConfig,
+        resolution: Resolution,
+    ) -> Result<Self, AuthzError> {
         let decision = Decision {
             request,
             config,
@@ -930,7 +934,9 @@ impl<Args: FromRequest> Future for Admission<Args> {
         loop {
             let next = match this.state.as_mut().project() {
                 AdmittingProjection::Refused { error } => {
-                    let error = error.take().expect("an admission polled after it completed");
+                    let error = error
+                        .take()
+                        .expect("an admission polled after it completed");
                     return Poll::Ready(Err(error));
                 }
                 AdmittingProjection::Extracting {

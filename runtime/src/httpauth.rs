@@ -25,8 +25,8 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::jwt::bearer_challenge;
 use crate::{
-    Authentication, Authenticator, BackendUnavailable, Challenge, ChallengeKind, Credentials, Identity, Outcome,
-    attach_identity,
+    Authentication, Authenticator, BackendUnavailable, Challenge, ChallengeKind, Credentials,
+    Identity, Outcome, attach_identity,
 };
 
 /// The process function of actix-web-httpauth's `HttpAuthentication::with_fn` middleware, from

@@ -16,8 +16,8 @@ use crate::jwt::{
     EXPIRED, IMMATURE, INVALID, MALFORMED, MAX_TOKEN_LEN, bearer_challenge, is_b64token,
 };
 use crate::{
-    Authentication, Authenticator, Challenge, ChallengeKind, Credentials, Identity, JwtConfigError, Outcome,
-    Principal,
+    Authentication, Authenticator, Challenge, ChallengeKind, Credentials, Identity, JwtConfigError,
+    Outcome, Principal,
 };
 
 /// The default of [`JwksAuthenticator::refresh_interval`].
