@@ -4,7 +4,8 @@
 //! - `authorization`: the identity comes from a static source (an `Authenticator` returning a
 //!   fixed `Principal`, and its actix-web-grants counterpart), so that only the authorization
 //!   layer differs: unprotected, `#[authenticated]`, `#[requires(role)]`, `any(` of 5 roles `)`,
-//!   the same check written by hand, and actix-web-grants `#[protect]` with its middleware.
+//!   a typed role held through a 3-level hierarchy (`#[vocabulary]`), the same check written
+//!   by hand, and actix-web-grants `#[protect]` with its middleware.
 //! - `jwt_hs256`: the full path with an HS256 Bearer token: actix-authz's `JwtAuthenticator`,
 //!   `jsonwebtoken::decode` by hand in the handler, and actix-web-grants with a JWT-decoding
 //!   middleware.
@@ -20,7 +21,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use actix_authz::{AuthzConfig, JwtAuthenticator, authenticated, requires};
+use actix_authz::{AuthzConfig, JwtAuthenticator, authenticated, requires, vocabulary};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::rt::SystemRunner;
 use actix_web::{App, HttpRequest, error, get, test};
@@ -53,6 +54,30 @@ async fn requires_role() -> &'static str {
 #[get("/")]
 #[requires(any(role = "r1", role = "r2", role = "r3", role = "r4", role = "admin"))]
 async fn requires_any_of_5() -> &'static str {
+    "ok"
+}
+
+/// The typed roles of (e): a three-level hierarchy, admin ⊃ manager ⊃ staff.
+#[vocabulary]
+mod hierarchy {
+    /// The benchmark identity holds `admin`, the top of the hierarchy.
+    #[roles]
+    pub enum Role {
+        /// A manager, and so staff too.
+        #[implies(Manager)]
+        Admin,
+        /// Staff.
+        #[implies(Staff)]
+        Manager,
+        /// The role every handler of (e) requires.
+        Staff,
+    }
+}
+
+/// (e): the lowest role of the hierarchy, held through two levels of implication.
+#[get("/")]
+#[requires(role = hierarchy::Role::Staff)]
+async fn requires_hierarchy_role() -> &'static str {
     "ok"
 }
 
@@ -165,6 +190,14 @@ fn static_identity(system: &SystemRunner) -> Vec<Contestant<'_>> {
             App::new()
                 .app_data(authz.clone())
                 .service(requires_any_of_5)
+        ),
+        contestant!(
+            system,
+            "e_requires_hierarchy_role",
+            None,
+            App::new()
+                .app_data(authz.clone())
+                .service(requires_hierarchy_role)
         ),
         contestant!(
             system,
@@ -459,6 +492,18 @@ fn main() {
         "b_authenticated",
         "`#[requires(role)]` ÷ `#[authenticated]` (the decision)",
         Target::None,
+    );
+    a.compare(
+        "e_requires_hierarchy_role",
+        "c_requires_role",
+        "3-level hierarchy role ÷ `#[requires(role)]`",
+        Target::None,
+    );
+    a.compare(
+        "e_requires_hierarchy_role",
+        "a_unprotected",
+        "3-level hierarchy role ÷ unprotected",
+        Target::AtMost(1.03),
     );
     a.compare(
         "d_requires_any_of_5",
