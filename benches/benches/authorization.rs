@@ -62,7 +62,7 @@ async fn requires_any_of_5() -> &'static str {
 mod hierarchy {
     /// The benchmark identity holds `admin`, the top of the hierarchy.
     #[roles]
-    pub enum Role {
+    pub(crate) enum Role {
         /// A manager, and so staff too.
         #[implies(Manager)]
         Admin,

@@ -14,7 +14,9 @@ use std::hint::black_box;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use actix_authz::__private::{CheckFailure, Guarded, Options, Policy, Requirement, Rules};
+use actix_authz::__private::{
+    Admitted, Guarded, HttpRequest, Options, Policy, Proceed, Requirement, Rules,
+};
 use actix_authz::{AuthzConfig, Identity, Principal, attach_identity};
 use actix_web::dev::Payload;
 use actix_web::test::TestRequest;
@@ -138,17 +140,11 @@ macro_rules! policies {
                 requirement: &$requirement,
                 realm: None,
                 options: Options::DEFAULT,
+                checked: false,
             };
             type Loaded = ();
-            fn unchecked() -> Option<()> {
-                Some(())
-            }
-            fn check_arguments<'a>(
-                _: &'a dyn Identity,
-                _: &'a (),
-                _shadow: bool,
-            ) -> impl Future<Output = Result<((), Option<&'static str>), CheckFailure>> + 'a {
-                std::future::ready(Ok(((), None)))
+            fn proceed(_: &HttpRequest, args: (), _: Admitted<'static>) -> Proceed<Self, ()> {
+                Proceed::Ready(Guarded::new(args, ()))
             }
         }
     )*};

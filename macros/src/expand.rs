@@ -625,24 +625,48 @@ fn generate(
         },
     );
 
-    // Without loaders or checks, the decision ends with the requirement: no future to run.
-    let (unchecked, check_body) = if policy.loaders.is_empty() && policy.checks.is_empty() {
-        (
-            quote!(#private::Some(())),
-            quote!(#private::ready(#private::Ok(((), #private::None)))),
-        )
-    } else {
-        let body = quote! {
-            async move {
-                let mut __authz_verdicts = #private::Verdicts::new(__authz_shadow);
-                #identity_binding
-                #(#extracted_bindings)*
-                #(#loader_steps)*
-                #(#check_steps)*
-                #private::Ok(((#(#loaded_slots,)*), __authz_verdicts.denied()))
+    // Without loaders or checks, the decision ends with the requirement: the code that runs
+    // checks is not even instantiated.
+    let args_type = quote!((#(#extracted_types,)*));
+    let checked = !(policy.loaders.is_empty() && policy.checks.is_empty());
+    let (proceed, checks) = if checked {
+        let checks = quote! {
+            impl #impl_generics #private::Checks<#args_type> for #marker #where_clause {
+                #[allow(clippy::needless_lifetimes, unused_variables, unused_mut)]
+                fn check_arguments<'__authz>(
+                    __authz_identity: &'__authz dyn #private::Identity,
+                    __authz_args: &'__authz #args_type,
+                    __authz_shadow: bool,
+                ) -> impl #private::Future<
+                    Output = #private::Result<
+                        (Self::Loaded, #private::Option<&'static str>),
+                        #private::CheckFailure,
+                    >,
+                > + '__authz {
+                    async move {
+                        let mut __authz_verdicts = #private::Verdicts::new(__authz_shadow);
+                        #identity_binding
+                        #(#extracted_bindings)*
+                        #(#loader_steps)*
+                        #(#check_steps)*
+                        #private::Ok(((#(#loaded_slots,)*), __authz_verdicts.denied()))
+                    }
+                }
             }
         };
-        (quote!(#private::None), body)
+        (
+            quote!(#private::check::<Self, #args_type>(
+                __authz_request,
+                __authz_values,
+                __authz_admitted,
+            )),
+            checks,
+        )
+    } else {
+        (
+            quote!(#private::Proceed::Ready(#private::Guarded::new(__authz_values, ()))),
+            quote!(),
+        )
     };
 
     quote! {
@@ -654,7 +678,7 @@ fn generate(
             const REQUIREMENT: &'static #private::Requirement = &#requirement;
         }
 
-        impl #impl_generics #private::Policy<(#(#extracted_types,)*)> for #marker #where_clause {
+        impl #impl_generics #private::Policy<#args_type> for #marker #where_clause {
             const RULES: &'static #private::Rules = &#private::Rules {
                 requirement: #marker::REQUIREMENT,
                 realm: #realm,
@@ -663,27 +687,21 @@ fn generate(
                     deny: #deny,
                     shadow: #shadow,
                 },
+                checked: #checked,
             };
             type Loaded = (#(#loaded_types,)*);
 
-            fn unchecked() -> #private::Option<Self::Loaded> {
-                #unchecked
-            }
-
-            #[allow(clippy::needless_lifetimes, unused_variables, unused_mut)]
-            fn check_arguments<'__authz>(
-                __authz_identity: &'__authz dyn #private::Identity,
-                __authz_args: &'__authz (#(#extracted_types,)*),
-                __authz_shadow: bool,
-            ) -> impl #private::Future<
-                Output = #private::Result<
-                    (Self::Loaded, #private::Option<&'static str>),
-                    #private::CheckFailure,
-                >,
-            > + '__authz {
-                #check_body
+            #[allow(unused_variables)]
+            fn proceed(
+                __authz_request: &#private::HttpRequest,
+                __authz_values: #args_type,
+                __authz_admitted: #private::Admitted<'static>,
+            ) -> #private::Proceed<Self, #args_type> {
+                #proceed
             }
         }
+
+        #checks
 
         #entry
 

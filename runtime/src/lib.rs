@@ -343,12 +343,15 @@ pub use actix_authz_macros::vocabulary;
 /// What the attributes' expansion names. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::guard::{CheckFailure, Guarded, Options, Policy, Rules, Verdicts};
+    pub use crate::guard::{
+        Admitted, CheckFailure, Checks, Guarded, Options, Policy, Proceed, Rules, Verdicts, check,
+    };
     pub use crate::registry::{DeclaredRoute, Protection, RouteEntry};
     pub use crate::requirement::Requirement;
     pub use crate::{
         CheckOutput, Identity, LoaderOutput, PermissionVocabulary, RoleVocabulary, Term,
     };
+    pub use ::actix_web::HttpRequest;
     pub use ::core::future::{Future, ready};
     pub use ::core::option::Option::{self, None, Some};
     pub use ::core::result::Result::{self, Ok};
