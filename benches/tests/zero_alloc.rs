@@ -14,9 +14,7 @@ use std::hint::black_box;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use actix_authz::__private::{
-    Admitted, Guarded, HttpRequest, Options, Policy, Proceed, Requirement, Rules,
-};
+use actix_authz::__private::{Deferred, Options, Requirement, Rules};
 use actix_authz::{AuthzConfig, Identity, Principal, attach_identity};
 use actix_web::dev::Payload;
 use actix_web::test::TestRequest;
@@ -132,65 +130,54 @@ fn requirements_decide_without_allocating() {
     }
 }
 
-macro_rules! policies {
-    ($($policy:ident => $requirement:expr;)*) => {$(
-        struct $policy;
-        impl Policy<()> for $policy {
-            const RULES: &'static Rules = &Rules {
-                requirement: &$requirement,
-                realm: None,
-                options: Options::DEFAULT,
-                checked: false,
-            };
-            type Loaded = ();
-            fn proceed(_: &HttpRequest, args: (), _: Admitted<'static>) -> Proceed<Self, ()> {
-                Proceed::Ready(Guarded::new(args, ()))
-            }
-        }
-    )*};
+/// The rules of a handler of `requirement` without loaders or checks, as the attributes
+/// generate them.
+const fn rules(requirement: &'static Requirement) -> Rules {
+    Rules {
+        requirement,
+        realm: None,
+        options: Options::DEFAULT,
+        checked: false,
+    }
 }
 
-policies! {
-    AuthenticatedPolicy => Requirement::Authenticated;
-    RolePolicy => ROLE;
-    PermissionPolicy => PERMISSION;
-    ScopePolicy => SCOPE;
-    AnyOf5Policy => ANY_OF_5;
-    AllPolicy => ALL;
-    NotPolicy => NOT;
-    NestedPolicy => NESTED;
-}
+const AUTHENTICATED_RULES: Rules = rules(&Requirement::Authenticated);
+const ROLE_RULES: Rules = rules(&ROLE);
 
-/// Runs the generated extractor of policy `P` (with no handler arguments) to completion, and
-/// counts its allocations.
-fn guard_allocations<P: Policy<()>>(request: &actix_web::HttpRequest) -> usize {
-    let (count, outcome) = allocations(|| {
-        let future = Guarded::<P, ()>::from_request(request, &mut Payload::None);
-        match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+/// Runs what a handler of `rules` (with no arguments) does before its body: takes the request,
+/// decides, and extracts; and counts its allocations.
+fn guard_allocations(rules: &'static Rules, request: &actix_web::HttpRequest) -> usize {
+    let (count, admitted) = allocations(|| {
+        let deferred = Deferred::from_request(request, &mut Payload::None)
+            .into_inner()
+            .expect("taking the request never fails");
+        let admission = deferred.admit::<()>(rules);
+        match pin!(admission).poll(&mut Context::from_waker(Waker::noop())) {
             Poll::Ready(outcome) => outcome.is_ok(),
             Poll::Pending => panic!("a synchronous identity is decided at once"),
         }
     });
-    assert!(outcome, "{} refused", std::any::type_name::<P>());
+    assert!(admitted, "{:?} refused", rules.requirement);
     count
 }
 
 fn guard_allocations_per_policy(request: &actix_web::HttpRequest) -> Vec<(&'static str, usize)> {
+    const CASES: [(&str, Rules); 8] = [
+        ("authenticated", AUTHENTICATED_RULES),
+        ("role", ROLE_RULES),
+        ("permission", rules(&PERMISSION)),
+        ("scope", rules(&SCOPE)),
+        ("any of 5", rules(&ANY_OF_5)),
+        ("all", rules(&ALL)),
+        ("not", rules(&NOT)),
+        ("nested", rules(&NESTED)),
+    ];
     // The first decision registers the tracing call sites; it is not a request's cost.
-    guard_allocations::<AuthenticatedPolicy>(request);
-    vec![
-        (
-            "authenticated",
-            guard_allocations::<AuthenticatedPolicy>(request),
-        ),
-        ("role", guard_allocations::<RolePolicy>(request)),
-        ("permission", guard_allocations::<PermissionPolicy>(request)),
-        ("scope", guard_allocations::<ScopePolicy>(request)),
-        ("any of 5", guard_allocations::<AnyOf5Policy>(request)),
-        ("all", guard_allocations::<AllPolicy>(request)),
-        ("not", guard_allocations::<NotPolicy>(request)),
-        ("nested", guard_allocations::<NestedPolicy>(request)),
-    ]
+    guard_allocations(&AUTHENTICATED_RULES, request);
+    CASES
+        .iter()
+        .map(|(name, rules)| (*name, guard_allocations(rules, request)))
+        .collect()
 }
 
 fn assert_no_allocation(counts: &[(&str, usize)]) {
@@ -217,7 +204,7 @@ fn the_guard_grants_an_authenticated_identity_without_allocating() {
         AuthzConfig::new("bench").authenticator(StaticAuthenticator::new(granted_everything()));
     let request = TestRequest::default().app_data(config).to_http_request();
     // Authentication runs once per request; every decision after it reuses its result.
-    guard_allocations::<AuthenticatedPolicy>(&request);
+    guard_allocations(&AUTHENTICATED_RULES, &request);
     assert_no_allocation(&guard_allocations_per_policy(&request));
 }
 
@@ -233,10 +220,10 @@ fn authentication_by_a_synchronous_authenticator_allocates_only_its_cached_resul
         TestRequest::default().app_data(config).to_http_request()
     };
     // Warm-up: tracing call sites register on first use.
-    guard_allocations::<RolePolicy>(&fresh());
+    guard_allocations(&ROLE_RULES, &fresh());
 
     let request = fresh();
-    let authenticated = guard_allocations::<RolePolicy>(&request);
+    let authenticated = guard_allocations(&ROLE_RULES, &request);
 
     let request = fresh();
     let (storing, ()) = allocations(|| {

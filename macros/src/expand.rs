@@ -4,7 +4,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
-use syn::{Attribute, FnArg, GenericParam, Ident, ItemFn, Meta, parse_quote};
+use syn::{Attribute, FnArg, GenericParam, Ident, ItemFn, Meta, ReturnType, parse_quote};
 
 use crate::attr::parse_items;
 use crate::errors::Errors;
@@ -478,6 +478,7 @@ fn generate(
 ) -> TokenStream {
     let private = private_path(policy);
     let marker = format_ident!("__authz_policy_{}", function.sig.ident);
+    let rules = format_ident!("__authz_rules_{}", function.sig.ident);
     let visibility = &function.vis;
     let requirement = match policy.requirements.as_slice() {
         [] => quote!(#private::Requirement::Authenticated),
@@ -604,10 +605,19 @@ fn generate(
             quote!(::<#(#params),*>)
         }
     };
-    let args = Ident::new("__authz_args", Span::mixed_site());
+    // Located at the handler's arguments, so that an argument that is no extractor is reported
+    // there, and resolved apart from the user's names.
+    let inputs = signature.paren_token.span.join();
+    let args = Ident::new("__authz_args", inputs.resolved_at(Span::mixed_site()));
+    // The registered handler takes the request whole, decides, then extracts the arguments:
+    // its argument type is the same for every handler, so actix-web's extraction machinery is
+    // shared by all of them instead of generated once per handler. A refusal is its `Err`.
     let mut handler_signature = signature.clone();
-    handler_signature.inputs =
-        parse_quote!(#args: #private::Guarded<#marker, (#(#extracted_types,)*)>);
+    handler_signature.inputs = parse_quote!(#args: #private::Deferred);
+    handler_signature.output = match &signature.output {
+        ReturnType::Default => parse_quote!(-> #private::Result<(), #private::Error>),
+        ReturnType::Type(_, ty) => parse_quote!(-> #private::Result<#ty, #private::Error>),
+    };
     let mut inner = function.clone();
     inner.attrs.clear();
     inner.vis = syn::Visibility::Inherited;
@@ -618,20 +628,28 @@ fn generate(
         route,
         quote! {
             #private::Protection::Protected {
-                requirement: #marker::REQUIREMENT,
+                requirement: #rules.requirement,
                 hidden: #hide,
                 checks: &[#(#check_texts),*],
             }
         },
     );
 
-    // Without loaders or checks, the decision ends with the requirement: the code that runs
-    // checks is not even instantiated.
+    // Without loaders or checks, the decision ends with the requirement: the handler
+    // implements nothing more, and never instantiates the code that runs checks.
     let args_type = quote!((#(#extracted_types,)*));
     let checked = !(policy.loaders.is_empty() && policy.checks.is_empty());
-    let (proceed, checks) = if checked {
+    let admit = quote_spanned!(inputs=> #args.admit::<#args_type>(#rules).await?);
+    let (checks, arguments) = if checked {
         let checks = quote! {
+            #[doc(hidden)]
+            #[allow(non_camel_case_types)]
+            #visibility struct #marker;
+
             impl #impl_generics #private::Checks<#args_type> for #marker #where_clause {
+                const RULES: &'static #private::Rules = #rules;
+                type Loaded = (#(#loaded_types,)*);
+
                 #[allow(clippy::needless_lifetimes, unused_variables, unused_mut)]
                 fn check_arguments<'__authz>(
                     __authz_identity: &'__authz dyn #private::Identity,
@@ -654,52 +672,31 @@ fn generate(
                 }
             }
         };
-        (
-            quote!(#private::check::<Self, #args_type>(
-                __authz_request,
-                __authz_values,
-                __authz_admitted,
-            )),
-            checks,
-        )
+        let arguments = quote! {
+            let ((#(#extracted_values,)*), (#(#loaded_values,)*)) =
+                #private::check::<#marker, #args_type>(#admit).await?;
+        };
+        (checks, arguments)
     } else {
         (
-            quote!(#private::Proceed::Ready(#private::Guarded::new(__authz_values, ()))),
             quote!(),
+            quote!(let (_, (#(#extracted_values,)*), _) = #admit;),
         )
     };
 
     quote! {
         #[doc(hidden)]
-        #[allow(non_camel_case_types)]
-        #visibility struct #marker;
-
-        impl #marker {
-            const REQUIREMENT: &'static #private::Requirement = &#requirement;
-        }
-
-        impl #impl_generics #private::Policy<#args_type> for #marker #where_clause {
-            const RULES: &'static #private::Rules = &#private::Rules {
-                requirement: #marker::REQUIREMENT,
-                realm: #realm,
-                options: #private::Options {
-                    hide: #hide,
-                    deny: #deny,
-                    shadow: #shadow,
-                },
-                checked: #checked,
-            };
-            type Loaded = (#(#loaded_types,)*);
-
-            #[allow(unused_variables)]
-            fn proceed(
-                __authz_request: &#private::HttpRequest,
-                __authz_values: #args_type,
-                __authz_admitted: #private::Admitted<'static>,
-            ) -> #private::Proceed<Self, #args_type> {
-                #proceed
-            }
-        }
+        #[allow(non_upper_case_globals)]
+        #visibility const #rules: &'static #private::Rules = &#private::Rules {
+            requirement: &#requirement,
+            realm: #realm,
+            options: #private::Options {
+                hide: #hide,
+                deny: #deny,
+                shadow: #shadow,
+            },
+            checked: #checked,
+        };
 
         #checks
 
@@ -710,8 +707,8 @@ fn generate(
             #(#inner_attributes)*
             #inner
 
-            let ((#(#extracted_values,)*), (#(#loaded_values,)*)) = #args.into_inner();
-            #call
+            #arguments
+            #private::Ok(#call)
         }
     }
 }

@@ -124,30 +124,28 @@ pub use scope::Require;
 /// # What it expands to
 ///
 /// ```text
-/// #[doc(hidden)]
-/// struct __authz_policy_me;
-/// impl ::actix_authz::__private::Policy<(Caller,)> for __authz_policy_me {
-///     const RULES: &'static Rules = &Rules {
-///         requirement: &Requirement::Authenticated,
-///         realm: None,
-///         options: Options::DEFAULT,
-///     };
-///     // No loaders or argument checks: nothing runs after the requirement.
-///     fn unchecked() -> Option<()> { Some(()) }
-/// }
+/// const __authz_rules_me: &Rules = &Rules {
+///     requirement: &Requirement::Authenticated,
+///     realm: None,
+///     options: Options::DEFAULT,
+///     checked: false, // no loaders or argument checks
+/// };
 ///
 /// #[get("/me")]
-/// async fn me(__authz_args: Guarded<__authz_policy_me, (Caller,)>) -> String {
+/// async fn me(__authz_args: Deferred) -> Result<String, actix_web::Error> {
 ///     async fn me(caller: Caller) -> String {
 ///         caller.subject().to_owned()
 ///     }
-///     let (__authz_arg0,) = __authz_args.into_inner();
-///     me(__authz_arg0).await
+///     // Authenticates, decides, then extracts the arguments; a refusal is the `Err`.
+///     let (_, (__authz_arg0,), _) = __authz_args.admit::<(Caller,)>(__authz_rules_me).await?;
+///     Ok(me(__authz_arg0).await)
 /// }
 /// ```
 ///
-/// The registered handler takes one extractor that decides the policy first and only then
-/// extracts the handler's own arguments, so no other extractor runs for a refused request. Your
+/// The registered handler takes the request whole, decides the policy first and only then
+/// extracts the handler's own arguments, so no other extractor runs for a refused request. Its
+/// argument is the same type for every handler, so actix-web's extraction code is compiled once,
+/// not once per handler. Your
 /// function is kept whole inside it: its name, arguments, patterns, generics, where clause,
 /// return type and body, and the attributes written below this one (such as
 /// `#[tracing::instrument]`, which therefore sees the original arguments). Route attributes,
@@ -227,32 +225,31 @@ pub use actix_authz_macros::authenticated;
 /// # What it expands to
 ///
 /// ```text
-/// #[doc(hidden)]
-/// struct __authz_policy_delete_post;
-/// impl ::actix_authz::__private::Policy<(web::Path<u32>,)> for __authz_policy_delete_post {
-///     const RULES: &'static Rules = &Rules {
-///         requirement: &Requirement::All(&[
-///             Requirement::Role("editor"),
-///             Requirement::Any(&[Requirement::Permission("posts:delete"), Requirement::Role("admin")]),
-///         ]),
-///         realm: None,
-///         options: Options::DEFAULT,
-///     };
-///     fn unchecked() -> Option<()> { Some(()) }
-/// }
+/// const __authz_rules_delete_post: &Rules = &Rules {
+///     requirement: &Requirement::All(&[
+///         Requirement::Role("editor"),
+///         Requirement::Any(&[Requirement::Permission("posts:delete"), Requirement::Role("admin")]),
+///     ]),
+///     realm: None,
+///     options: Options::DEFAULT,
+///     checked: false,
+/// };
 ///
 /// #[delete("/posts/{id}")]
-/// async fn delete_post(
-///     __authz_args: Guarded<__authz_policy_delete_post, (web::Path<u32>,)>,
-/// ) -> HttpResponse {
+/// async fn delete_post(__authz_args: Deferred) -> Result<HttpResponse, actix_web::Error> {
 ///     async fn delete_post(id: web::Path<u32>) -> HttpResponse {
 ///         let _ = id;
 ///         HttpResponse::NoContent().finish()
 ///     }
-///     let (__authz_arg0,) = __authz_args.into_inner();
-///     delete_post(__authz_arg0).await
+///     let (_, (__authz_arg0,), _) = __authz_args
+///         .admit::<(web::Path<u32>,)>(__authz_rules_delete_post)
+///         .await?;
+///     Ok(delete_post(__authz_arg0).await)
 /// }
 /// ```
+///
+/// With `check = …` or `load(…)`, a marker type implements the checks, which run after the
+/// arguments are extracted.
 ///
 /// Several `#[requires]`/`#[authenticated]` on one handler become one policy: the first to
 /// expand takes the others' arguments and leaves them an empty marker.
@@ -344,14 +341,14 @@ pub use actix_authz_macros::vocabulary;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::guard::{
-        Admitted, CheckFailure, Checks, Guarded, Options, Policy, Proceed, Rules, Verdicts, check,
+        Admitted, CheckFailure, Checks, Deferred, Options, Rules, Verdicts, check,
     };
     pub use crate::registry::{DeclaredRoute, Protection, RouteEntry};
     pub use crate::requirement::Requirement;
     pub use crate::{
         CheckOutput, Identity, LoaderOutput, PermissionVocabulary, RoleVocabulary, Term,
     };
-    pub use ::actix_web::HttpRequest;
+    pub use ::actix_web::{Error, HttpRequest};
     pub use ::core::future::{Future, ready};
     pub use ::core::option::Option::{self, None, Some};
     pub use ::core::result::Result::{self, Ok};
