@@ -673,14 +673,15 @@ fn generate(
             }
         };
         let arguments = quote! {
+            let __authz_request = #args.request().clone();
             let ((#(#extracted_values,)*), (#(#loaded_values,)*)) =
-                #private::check::<#marker, #args_type>(#admit).await?;
+                #private::check::<#marker, #args_type>(__authz_request, #admit).await?;
         };
         (checks, arguments)
     } else {
         (
             quote!(),
-            quote!(let (_, (#(#extracted_values,)*), _) = #admit;),
+            quote!(let ((#(#extracted_values,)*), _) = #admit;),
         )
     };
 

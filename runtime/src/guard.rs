@@ -785,12 +785,16 @@ impl FromRequest for Deferred {
 }
 
 impl Deferred {
+    /// The request, for the loaders and checks that follow the admission.
+    pub fn request(&self) -> &HttpRequest {
+        &self.request
+    }
+
     /// Authenticates, decides the static requirement of `rules`, then extracts `Args`.
     pub fn admit<Args: FromRequest>(
         mut self,
         rules: &'static Rules,
-    ) -> impl Future<Output = Result<(HttpRequest, Args, Admitted<'static>), actix_web::Error>>
-    {
+    ) -> impl Future<Output = Result<(Args, Admitted<'static>), actix_web::Error>> {
         Admission::<Args, Args::Future>::new(self.request, &mut self.payload, rules)
     }
 }
@@ -893,7 +897,7 @@ where
     Args: FromRequest<Future = F>,
     F: Future<Output = Result<Args, Args::Error>>,
 {
-    type Output = Result<(HttpRequest, Args, Admitted<'static>), actix_web::Error>;
+    type Output = Result<(Args, Admitted<'static>), actix_web::Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
@@ -913,7 +917,7 @@ where
                     let admitted = admitted
                         .take()
                         .expect("an admission polled after it completed");
-                    return Poll::Ready(Ok((this.request.clone(), args, admitted)));
+                    return Poll::Ready(Ok((args, admitted)));
                 }
                 AdmittingProjection::Resolving { resolving, payload } => {
                     let resolution = ready!(resolving.as_mut().poll(cx));
@@ -935,7 +939,8 @@ where
 /// arguments and the loaded values, or the refusal.
 #[doc(hidden)]
 pub fn check<P: Checks<Args>, Args: 'static>(
-    (request, args, admitted): (HttpRequest, Args, Admitted<'static>),
+    request: HttpRequest,
+    (args, admitted): (Args, Admitted<'static>),
 ) -> LocalBoxFuture<'static, Result<(Args, P::Loaded), actix_web::Error>> {
     Box::pin(checking::<P, Args>(request, args, admitted))
 }

@@ -137,7 +137,7 @@ pub use scope::Require;
 ///         caller.subject().to_owned()
 ///     }
 ///     // Authenticates, decides, then extracts the arguments; a refusal is the `Err`.
-///     let (_, (__authz_arg0,), _) = __authz_args.admit::<(Caller,)>(__authz_rules_me).await?;
+///     let ((__authz_arg0,), _) = __authz_args.admit::<(Caller,)>(__authz_rules_me).await?;
 ///     Ok(me(__authz_arg0).await)
 /// }
 /// ```
@@ -241,7 +241,7 @@ pub use actix_authz_macros::authenticated;
 ///         let _ = id;
 ///         HttpResponse::NoContent().finish()
 ///     }
-///     let (_, (__authz_arg0,), _) = __authz_args
+///     let ((__authz_arg0,), _) = __authz_args
 ///         .admit::<(web::Path<u32>,)>(__authz_rules_delete_post)
 ///         .await?;
 ///     Ok(delete_post(__authz_arg0).await)
