@@ -7,14 +7,11 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use actix_web::HttpRequest;
-use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::de::DeserializeOwned;
 
-use crate::jwt::{
-    EXPIRED, IMMATURE, INVALID, MALFORMED, MAX_TOKEN_LEN, bearer_challenge, is_b64token,
-};
+use crate::jwt::{INVALID, MALFORMED, MAX_TOKEN_LEN, bearer_challenge, is_b64token};
 use crate::{
     Authentication, Authenticator, Challenge, ChallengeKind, Credentials, Identity, JwtConfigError,
     Outcome, Principal,
@@ -305,18 +302,8 @@ fn decode<C: DeserializeOwned + Identity>(
     key: &DecodingKey,
     validation: &Validation,
 ) -> Found {
-    match jsonwebtoken::decode::<C>(token, key, validation) {
-        Ok(data) => Found::Verified(Arc::new(data.claims)),
-        Err(error) => {
-            let description = match error.kind() {
-                ErrorKind::ExpiredSignature => EXPIRED,
-                ErrorKind::ImmatureSignature => IMMATURE,
-                _ => INVALID,
-            };
-            tracing::debug!(reason = description, "bearer token refused");
-            Found::Refused(description)
-        }
-    }
+    crate::jwt::decode::<C>(token.as_bytes(), key, validation)
+        .map_or_else(Found::Refused, Found::Verified)
 }
 
 impl KeyStore {

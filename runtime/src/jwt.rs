@@ -245,18 +245,27 @@ impl<C> JwtAuthenticator<C> {
     where
         C: DeserializeOwned + Identity,
     {
-        match jsonwebtoken::decode::<C>(token, &self.key, &self.validation) {
-            Ok(data) => Ok(Arc::new(data.claims)),
-            Err(error) => {
-                let description = match error.kind() {
-                    ErrorKind::ExpiredSignature => EXPIRED,
-                    ErrorKind::ImmatureSignature => IMMATURE,
-                    _ => INVALID,
-                };
-                // The error itself may quote decoded parts of the token: log the fixed text.
-                tracing::debug!(reason = description, "bearer token refused");
-                Err(description)
-            }
+        decode::<C>(token, &self.key, &self.validation)
+    }
+}
+
+/// Verifies `token` with `key`: its identity, or the `error_description` of its refusal.
+pub(crate) fn decode<C: DeserializeOwned + Identity>(
+    token: &[u8],
+    key: &DecodingKey,
+    validation: &Validation,
+) -> Result<Arc<dyn Identity>, &'static str> {
+    match jsonwebtoken::decode::<C>(token, key, validation) {
+        Ok(data) => Ok(Arc::new(data.claims)),
+        Err(error) => {
+            let description = match error.kind() {
+                ErrorKind::ExpiredSignature => EXPIRED,
+                ErrorKind::ImmatureSignature => IMMATURE,
+                _ => INVALID,
+            };
+            // The error itself may quote decoded parts of the token: log the fixed text.
+            tracing::debug!(reason = description, "bearer token refused");
+            Err(description)
         }
     }
 }
