@@ -614,14 +614,14 @@ fn generate(
     // shared by all of them instead of generated once per handler. A refusal is its `Err`.
     let mut handler_signature = signature.clone();
     handler_signature.inputs = parse_quote!(#args: #private::Deferred);
-    handler_signature.output = match &signature.output {
-        ReturnType::Default => parse_quote!(-> #private::Result<(), #private::Error>),
-        ReturnType::Type(_, ty) => parse_quote!(-> #private::Result<#ty, #private::Error>),
+    let output = match &signature.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => ty.to_token_stream(),
     };
     let mut inner = function.clone();
     inner.attrs.clear();
     inner.vis = syn::Visibility::Inherited;
-    let call = quote_spanned!(name.span()=> #name #turbofish (#(#values),*).await);
+    let call = quote_spanned!(name.span()=> #name #turbofish (#(#values),*));
     let entry = registry_entry(
         &private,
         function,
@@ -640,7 +640,7 @@ fn generate(
     let args_type = quote!((#(#extracted_types,)*));
     let checked = !(policy.loaders.is_empty() && policy.checks.is_empty());
     let admit = quote_spanned!(inputs=> #args.admit::<#args_type>(#rules).await?);
-    let (checks, arguments) = if checked {
+    let (checks, body) = if checked {
         let checks = quote! {
             #[doc(hidden)]
             #[allow(non_camel_case_types)]
@@ -672,17 +672,26 @@ fn generate(
                 }
             }
         };
-        let arguments = quote! {
+        handler_signature.output =
+            parse_quote!(-> #private::Result<#output, #private::Error>);
+        let body = quote! {
             let __authz_request = #args.request().clone();
             let ((#(#extracted_values,)*), (#(#loaded_values,)*)) =
                 #private::check::<#marker, #args_type>(__authz_request, #admit).await?;
+            #private::Ok(#call.await)
         };
-        (checks, arguments)
+        (checks, body)
     } else {
-        (
-            quote!(),
-            quote!(let ((#(#extracted_values,)*), _) = #admit;),
-        )
+        // No `async fn`: the whole future is one state machine of the runtime's, generic over
+        // the argument types and the user's function, instead of one generated per handler.
+        handler_signature.asyncness = None;
+        handler_signature.output = parse_quote! {
+            -> impl #private::Future<Output = #private::Result<#output, #private::Error>>
+        };
+        let body = quote_spanned! {inputs=>
+            #args.handle::<#args_type, _, _>(#rules, move |(#(#extracted_values,)*)| #call)
+        };
+        (quote!(), body)
     };
 
     quote! {
@@ -708,8 +717,7 @@ fn generate(
             #(#inner_attributes)*
             #inner
 
-            #arguments
-            #private::Ok(#call)
+            #body
         }
     }
 }

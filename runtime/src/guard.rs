@@ -790,6 +790,27 @@ impl Deferred {
         &self.request
     }
 
+    /// The whole future of a handler without loaders or argument checks: authenticates, decides
+    /// the static requirement of `rules`, extracts `Args`, then runs `handler` with them. A
+    /// refusal is its `Err`.
+    pub fn handle<Args, H, Fut>(
+        mut self,
+        rules: &'static Rules,
+        handler: H,
+    ) -> Handled<Args, Args::Future, H, Fut>
+    where
+        Args: FromRequest,
+        H: FnOnce(Args) -> Fut,
+        Fut: Future,
+    {
+        Handled {
+            stage: Stage::Admitting {
+                admission: Admission::new(self.request, &mut self.payload, rules),
+                handler: Some(handler),
+            },
+        }
+    }
+
     /// Authenticates, decides the static requirement of `rules`, then extracts `Args`.
     pub fn admit<Args: FromRequest>(
         mut self,
@@ -931,6 +952,61 @@ where
                 }
             };
             this.state.set(next);
+        }
+    }
+}
+
+pin_project! {
+    /// The future of [`Deferred::handle`]: the admission, then the handler's own future.
+    #[doc(hidden)]
+    pub struct Handled<Args, F, H, Fut> {
+        #[pin]
+        stage: Stage<Args, F, H, Fut>,
+    }
+}
+
+pin_project! {
+    #[project = StageProjection]
+    enum Stage<Args, F, H, Fut> {
+        Admitting {
+            #[pin]
+            admission: Admission<Args, F>,
+            handler: Option<H>,
+        },
+        Running {
+            #[pin]
+            running: Fut,
+        },
+    }
+}
+
+impl<Args, F, H, Fut> fmt::Debug for Handled<Args, F, H, Fut> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handled").finish_non_exhaustive()
+    }
+}
+
+impl<Args, F, H, Fut> Future for Handled<Args, F, H, Fut>
+where
+    Args: FromRequest<Future = F>,
+    F: Future<Output = Result<Args, Args::Error>>,
+    H: FnOnce(Args) -> Fut,
+    Fut: Future,
+{
+    type Output = Result<Fut::Output, actix_web::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut stage = self.project().stage;
+        loop {
+            let running = match stage.as_mut().project() {
+                StageProjection::Running { running } => return running.poll(cx).map(Ok),
+                StageProjection::Admitting { admission, handler } => {
+                    let (args, _) = ready!(admission.poll(cx))?;
+                    let handler = handler.take().expect("a handler polled after it completed");
+                    handler(args)
+                }
+            };
+            stage.set(Stage::Running { running });
         }
     }
 }

@@ -132,13 +132,14 @@ pub use scope::Require;
 /// };
 ///
 /// #[get("/me")]
-/// async fn me(__authz_args: Deferred) -> Result<String, actix_web::Error> {
+/// fn me(__authz_args: Deferred) -> impl Future<Output = Result<String, actix_web::Error>> {
 ///     async fn me(caller: Caller) -> String {
 ///         caller.subject().to_owned()
 ///     }
-///     // Authenticates, decides, then extracts the arguments; a refusal is the `Err`.
-///     let ((__authz_arg0,), _) = __authz_args.admit::<(Caller,)>(__authz_rules_me).await?;
-///     Ok(me(__authz_arg0).await)
+///     // Authenticates, decides, extracts the arguments, then runs `me`; a refusal is the `Err`.
+///     __authz_args.handle::<(Caller,), _, _>(__authz_rules_me, move |(__authz_arg0,)| {
+///         me(__authz_arg0)
+///     })
 /// }
 /// ```
 ///
@@ -236,20 +237,22 @@ pub use actix_authz_macros::authenticated;
 /// };
 ///
 /// #[delete("/posts/{id}")]
-/// async fn delete_post(__authz_args: Deferred) -> Result<HttpResponse, actix_web::Error> {
+/// fn delete_post(
+///     __authz_args: Deferred,
+/// ) -> impl Future<Output = Result<HttpResponse, actix_web::Error>> {
 ///     async fn delete_post(id: web::Path<u32>) -> HttpResponse {
 ///         let _ = id;
 ///         HttpResponse::NoContent().finish()
 ///     }
-///     let ((__authz_arg0,), _) = __authz_args
-///         .admit::<(web::Path<u32>,)>(__authz_rules_delete_post)
-///         .await?;
-///     Ok(delete_post(__authz_arg0).await)
+///     __authz_args.handle::<(web::Path<u32>,), _, _>(
+///         __authz_rules_delete_post,
+///         move |(__authz_arg0,)| delete_post(__authz_arg0),
+///     )
 /// }
 /// ```
 ///
-/// With `check = …` or `load(…)`, a marker type implements the checks, which run after the
-/// arguments are extracted.
+/// With `check = …` or `load(…)`, a marker type implements the checks, and the registered
+/// handler is an `async fn` that runs them after extracting the arguments.
 ///
 /// Several `#[requires]`/`#[authenticated]` on one handler become one policy: the first to
 /// expand takes the others' arguments and leaves them an empty marker.
@@ -341,7 +344,7 @@ pub use actix_authz_macros::vocabulary;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::guard::{
-        Admitted, CheckFailure, Checks, Deferred, Options, Rules, Verdicts, check,
+        Admitted, CheckFailure, Checks, Deferred, Handled, Options, Rules, Verdicts, check,
     };
     pub use crate::registry::{DeclaredRoute, Protection, RouteEntry};
     pub use crate::requirement::Requirement;
