@@ -672,8 +672,7 @@ fn generate(
                 }
             }
         };
-        handler_signature.output =
-            parse_quote!(-> #private::Result<#output, #private::Error>);
+        handler_signature.output = parse_quote!(-> #private::Result<#output, #private::Error>);
         let body = quote! {
             let __authz_request = #args.request().clone();
             let ((#(#extracted_values,)*), (#(#loaded_values,)*)) =
