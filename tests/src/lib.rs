@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 
 pub mod fuzzing;
 pub mod logs;
+pub mod sentinels;
 mod www_authenticate;
 
 pub use www_authenticate::{

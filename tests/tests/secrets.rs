@@ -9,76 +9,22 @@
 use std::sync::{Mutex, PoisonError};
 
 use actix_authz::{
-    AuthzConfig, BasicAuthenticator, BasicCredentials, Caller, Credentials, Denial,
-    FnAuthenticator, JwtAuthenticator, Outcome, Principal, requires,
+    AuthzConfig, BasicCredentials, Caller, Credentials, Denial, JwtAuthenticator, Outcome,
+    Principal, requires,
 };
 use actix_web::http::StatusCode;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::test::{self, TestRequest};
-use actix_web::{App, FromRequest as _, HttpRequest, HttpResponse, ResponseError as _, get, rt};
+use actix_web::{App, FromRequest as _, HttpResponse, ResponseError as _, get, rt};
+use authz_tests::sentinels::{
+    API_KEY, KEY, PASSWORD, api_key_authenticator, assert_hidden, basic_authenticator, basic_blob,
+    formats, token,
+};
 use authz_tests::{Reply, sign_claims};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::json;
-
-/// The JWT key of the apps below: itself a secret.
-const KEY: &[u8] = b"SENTINEL-KEY-8f3a1c";
-/// A password.
-const PASSWORD: &str = "SENTINEL-PASSWORD-41d7";
-/// What a custom authenticator keeps in its closure.
-const API_KEY: &str = "SENTINEL-API-KEY-77ab";
-
-fn token(roles: &[&str], exp_offset: i64) -> String {
-    sign_claims(
-        KEY,
-        Algorithm::HS256,
-        &json!({ "sub": "sam", "exp": authz_tests::now() + exp_offset, "roles": roles }),
-    )
-}
-
-fn basic_blob() -> String {
-    STANDARD.encode(format!("sam:{PASSWORD}"))
-}
-
-/// Every way to format `value`.
-fn formats(value: &(impl std::fmt::Debug + ?Sized)) -> String {
-    format!("{value:?}\n{value:#?}")
-}
-
-#[track_caller]
-fn assert_hidden(text: &str, secrets: &[&str]) {
-    for secret in secrets {
-        assert!(!secret.is_empty());
-        assert!(!text.contains(secret), "{secret:?} shows in:\n{text}");
-    }
-}
-
-fn basic_authenticator() -> BasicAuthenticator {
-    BasicAuthenticator::new(|credentials| async move {
-        let ok =
-            actix_authz::constant_time_eq(credentials.password().as_bytes(), PASSWORD.as_bytes());
-        Ok((credentials.user_id() == "sam" && ok).then(|| Principal::new("sam")))
-    })
-}
-
-fn api_key_authenticator() -> impl actix_authz::Authenticator + std::fmt::Debug {
-    let key = API_KEY.to_owned();
-    FnAuthenticator::new(move |request: HttpRequest| {
-        let matches = request
-            .headers()
-            .get("x-api-key")
-            .is_some_and(|value| value.as_bytes() == key.as_bytes());
-        async move {
-            if matches {
-                Outcome::authenticated(Principal::new("service"))
-            } else {
-                Outcome::Anonymous
-            }
-        }
-    })
-    .challenge_scheme("ApiKey")
-}
 
 #[test]
 fn parsed_credentials_are_redacted() {

@@ -7,72 +7,16 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use actix_authz::{
-    AuthzConfig, BasicAuthenticator, FnAuthenticator, JwtAuthenticator, Outcome, Principal,
-    requires,
-};
+use actix_authz::{AuthzConfig, FnAuthenticator, JwtAuthenticator, Outcome, requires};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::test::{self, TestRequest};
 use actix_web::{App, HttpRequest, get, rt};
+use authz_tests::Reply;
 use authz_tests::logs::Capture;
-use authz_tests::{Reply, sign_claims};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use jsonwebtoken::Algorithm;
-use serde_json::json;
-
-const KEY: &[u8] = b"SENTINEL-KEY-8f3a1c";
-const PASSWORD: &str = "SENTINEL-PASSWORD-41d7";
-const API_KEY: &str = "SENTINEL-API-KEY-77ab";
-
-fn token(roles: &[&str], exp_offset: i64) -> String {
-    sign_claims(
-        KEY,
-        Algorithm::HS256,
-        &json!({ "sub": "sam", "exp": authz_tests::now() + exp_offset, "roles": roles }),
-    )
-}
-
-fn basic_blob() -> String {
-    STANDARD.encode(format!("sam:{PASSWORD}"))
-}
-
-fn formats(value: &(impl std::fmt::Debug + ?Sized)) -> String {
-    format!("{value:?}\n{value:#?}")
-}
-
-#[track_caller]
-fn assert_hidden(text: &str, secrets: &[&str]) {
-    for secret in secrets {
-        assert!(!text.contains(secret), "{secret:?} shows in:\n{text}");
-    }
-}
-
-fn basic_authenticator() -> BasicAuthenticator {
-    BasicAuthenticator::new(|credentials| async move {
-        let ok =
-            actix_authz::constant_time_eq(credentials.password().as_bytes(), PASSWORD.as_bytes());
-        Ok((credentials.user_id() == "sam" && ok).then(|| Principal::new("sam")))
-    })
-}
-
-/// An API-key authenticator; the key is only ever compared.
-fn api_key_authenticator() -> impl actix_authz::Authenticator {
-    FnAuthenticator::new(|request: HttpRequest| {
-        let matches = request
-            .headers()
-            .get("x-api-key")
-            .is_some_and(|value| value.as_bytes() == API_KEY.as_bytes());
-        async move {
-            if matches {
-                Outcome::authenticated(Principal::new("service"))
-            } else {
-                Outcome::Anonymous
-            }
-        }
-    })
-    .challenge_scheme("ApiKey")
-}
+use authz_tests::sentinels::{
+    API_KEY, KEY, PASSWORD, api_key_authenticator, assert_hidden, basic_authenticator, basic_blob,
+    formats, token,
+};
 
 #[get("/admin")]
 #[requires(role = "admin")]
