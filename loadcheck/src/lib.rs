@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use actix_authz::{AuthzConfig, FnAuthenticator, JwtAuthenticator, Outcome, Principal};
 use actix_web::dev::ServerHandle;
+use actix_web::http::Method;
 use actix_web::{App, HttpRequest, HttpServer, rt, web};
 use demo::{State, TokenSpec};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
@@ -75,99 +76,23 @@ impl Default for Options {
 /// exceeds it.
 pub const RSS_GROWTH_BOUND_KIB: i64 = 6 * 1024;
 
-/// The demo's routes, each with one well-formed request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Route {
-    /// `GET /health`, public.
-    Health,
-    /// `GET /me`, authenticated.
-    Me,
-    /// `GET /admin`, role `admin`.
-    Admin,
-    /// `GET /reports`, role `auditor` (admins are auditors).
-    Reports,
-    /// `GET /posts/1`: alice's post, for its author or an admin; others get the hidden 404.
-    ReadPost,
-    /// `DELETE /posts/7`, role `editor` and permission `posts:delete`.
-    DeletePost,
-    /// `GET /articles`, scope `articles:read`.
-    ListArticles,
-    /// `POST /articles`, scope `articles:write`.
-    CreateArticle,
-    /// `GET /counter`, public.
-    Counter,
-    /// `POST /counter`, role `admin`.
-    Increment,
-    /// `GET /items/7?q=3`, authenticated.
-    Item,
-    /// `GET /openapi.json`, public: the OpenAPI document.
-    OpenApi,
-    /// `GET /staff/status`, public inside the `/staff` scope that requires role `editor`.
-    StaffStatus,
-    /// `GET /staff/moderation`, role `editor` (the scope's rule) and permission `posts:delete`.
-    StaffModeration,
+/// The demo's routes, each with one well-formed request: the table of the demo's tests.
+pub use authz_tests::DemoRoute as Route;
+
+/// The status of a granted request to `route`.
+fn success(route: Route) -> u16 {
+    match route {
+        Route::DeletePost => 204,
+        Route::CreateArticle => 201,
+        _ => 200,
+    }
 }
 
-impl Route {
-    /// Every route of the demo.
-    pub const ALL: [Self; 14] = [
-        Self::Health,
-        Self::Me,
-        Self::Admin,
-        Self::Reports,
-        Self::ReadPost,
-        Self::DeletePost,
-        Self::ListArticles,
-        Self::CreateArticle,
-        Self::Counter,
-        Self::Increment,
-        Self::Item,
-        Self::OpenApi,
-        Self::StaffStatus,
-        Self::StaffModeration,
-    ];
-
-    fn method_and_path(self) -> (&'static str, &'static str) {
-        match self {
-            Self::Health => ("GET", "/health"),
-            Self::Me => ("GET", "/me"),
-            Self::Admin => ("GET", "/admin"),
-            Self::Reports => ("GET", "/reports"),
-            Self::ReadPost => ("GET", "/posts/1"),
-            Self::DeletePost => ("DELETE", "/posts/7"),
-            Self::ListArticles => ("GET", "/articles"),
-            Self::CreateArticle => ("POST", "/articles"),
-            Self::Counter => ("GET", "/counter"),
-            Self::Increment => ("POST", "/counter"),
-            Self::Item => ("GET", "/items/7?q=3"),
-            Self::OpenApi => ("GET", "/openapi.json"),
-            Self::StaffStatus => ("GET", "/staff/status"),
-            Self::StaffModeration => ("GET", "/staff/moderation"),
-        }
-    }
-
-    fn body(self) -> &'static str {
-        match self {
-            Self::CreateArticle => r#"{"title":"load"}"#,
-            _ => "",
-        }
-    }
-
-    /// The status of a granted request.
-    fn success(self) -> u16 {
-        match self {
-            Self::DeletePost => 204,
-            Self::CreateArticle => 201,
-            _ => 200,
-        }
-    }
-
-    fn is_public(self) -> bool {
-        matches!(
-            self,
-            Self::Health | Self::Counter | Self::OpenApi | Self::StaffStatus
-        )
-    }
+fn is_public(route: Route) -> bool {
+    matches!(
+        route,
+        Route::Health | Route::Counter | Route::OpenApi | Route::StaffStatus
+    )
 }
 
 /// What a request carries in `Authorization`. The variants with a valid identity are named as
@@ -360,7 +285,7 @@ fn allowed(route: Route, cred: Cred) -> bool {
 
 /// The status the demo must answer `route` with, for `cred` and `fault`.
 pub fn expected_status(route: Route, cred: Cred, fault: Fault) -> u16 {
-    if route.is_public() {
+    if is_public(route) {
         return 200;
     }
     if cred == Cred::TwoHeaders {
@@ -375,7 +300,7 @@ pub fn expected_status(route: Route, cred: Cred, fault: Fault) -> u16 {
     if !cred.is_valid() {
         401
     } else if allowed(route, cred) {
-        route.success()
+        success(route)
     } else if route == Route::ReadPost {
         404
     } else {
@@ -423,7 +348,7 @@ fn cells() -> Vec<Cell> {
 }
 
 fn request_bytes(route: Route, cred: Cred, fault: Fault) -> Vec<u8> {
-    let (method, path) = route.method_and_path();
+    let (method, path) = (route.declared().0, route.uri());
     let mut text = format!("{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\n");
     for line in cred.headers() {
         text.push_str(&format!("authorization: {line}\r\n"));
@@ -431,8 +356,8 @@ fn request_bytes(route: Route, cred: Cred, fault: Fault) -> Vec<u8> {
     if let Some(fault) = fault.header() {
         text.push_str(&format!("x-fault: {fault}\r\n"));
     }
-    let body = route.body();
-    if method != "GET" {
+    let body = route.body().unwrap_or_default();
+    if method != Method::GET {
         if !body.is_empty() {
             text.push_str("content-type: application/json\r\n");
         }
@@ -737,7 +662,7 @@ async fn connection_loop(
                 cell.route, cell.cred, cell.fault, cell.expected
             ));
         }
-        let granted = cell.expected == cell.route.success() && cell.fault == Fault::None;
+        let granted = cell.expected == success(cell.route) && cell.fault == Fault::None;
         match cell.route {
             Route::Increment if granted => phase.increments += 1,
             Route::CreateArticle if granted => phase.articles += 1,
@@ -891,7 +816,7 @@ mod tests {
         assert_eq!(text.matches("authorization: ").count(), 2);
         assert!(text.contains("x-fault: slow\r\n"));
         assert!(
-            text.ends_with("content-length: 16\r\n\r\n{\"title\":\"load\"}"),
+            text.ends_with("content-length: 17\r\n\r\n{\"title\":\"Hello\"}"),
             "{text}"
         );
     }

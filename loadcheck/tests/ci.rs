@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use authz_tests::{DemoRoute, Expect, Who, demo_expectations};
+use authz_tests::{Expect, Who, demo_expectations};
 use loadcheck::{Cred, Fault, Options, Route, expected_status};
 
 #[test]
@@ -43,39 +43,6 @@ fn ci_sized_load_with_faults_misclassifies_nothing() {
     );
 }
 
-fn demo_route(route: Route) -> DemoRoute {
-    match route {
-        Route::Health => DemoRoute::Health,
-        Route::Me => DemoRoute::Me,
-        Route::Admin => DemoRoute::Admin,
-        Route::Reports => DemoRoute::Reports,
-        Route::ReadPost => DemoRoute::ReadPost,
-        Route::DeletePost => DemoRoute::DeletePost,
-        Route::ListArticles => DemoRoute::ListArticles,
-        Route::CreateArticle => DemoRoute::CreateArticle,
-        Route::Counter => DemoRoute::Counter,
-        Route::Increment => DemoRoute::Increment,
-        Route::Item => DemoRoute::Item,
-        Route::OpenApi => DemoRoute::OpenApi,
-        Route::StaffStatus => DemoRoute::StaffStatus,
-        Route::StaffModeration => DemoRoute::StaffModeration,
-    }
-}
-
-#[test]
-fn every_demo_route_is_loaded() {
-    let loaded: Vec<String> = Route::ALL
-        .iter()
-        .map(|route| format!("{route:?}"))
-        .collect();
-    for route in DemoRoute::ALL {
-        assert!(
-            loaded.contains(&format!("{route:?}")),
-            "loadcheck has no row for the demo's {route:?}: add it to loadcheck::Route"
-        );
-    }
-}
-
 #[test]
 fn expectations_agree_with_the_demo_table() {
     let table = demo_expectations();
@@ -88,7 +55,7 @@ fn expectations_agree_with_the_demo_table() {
             else {
                 continue;
             };
-            let status = match &table[&(demo_route(route), who)] {
+            let status = match &table[&(route, who)] {
                 Expect::Handler(status, _) | Expect::Refused(status, _) => status.as_u16(),
                 Expect::Hidden => 404,
             };
@@ -101,5 +68,4 @@ fn expectations_agree_with_the_demo_table() {
         }
     }
     assert_eq!(compared, Route::ALL.len() * Who::ALL.len());
-    assert_eq!(Route::ALL.len(), DemoRoute::ALL.len());
 }

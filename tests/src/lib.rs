@@ -164,21 +164,36 @@ impl DemoRoute {
         }
     }
 
-    /// A well-formed request to the route (valid path parameters, query and body).
-    pub fn request(self) -> test::TestRequest {
-        let (method, pattern) = self.declared();
-        let uri = match self {
+    /// The URI of a well-formed request to the route (valid path parameters and query).
+    pub fn uri(self) -> &'static str {
+        match self {
             Self::ReadPost => "/posts/1",
             Self::DeletePost => "/posts/7",
             Self::Item => "/items/7?q=3",
             Self::StaffStatus => "/staff/status",
             Self::StaffModeration => "/staff/moderation",
-            _ => pattern,
-        };
-        let request = test::TestRequest::default().method(method).uri(uri);
+            _ => self.declared().1,
+        }
+    }
+
+    /// The JSON body of a well-formed request to the route, if it takes one.
+    pub fn body(self) -> Option<&'static str> {
         match self {
-            Self::CreateArticle => request.set_json(json!({ "title": "Hello" })),
-            _ => request,
+            Self::CreateArticle => Some(r#"{"title":"Hello"}"#),
+            _ => None,
+        }
+    }
+
+    /// A well-formed request to the route (valid path parameters, query and body).
+    pub fn request(self) -> test::TestRequest {
+        let request = test::TestRequest::default()
+            .method(self.declared().0)
+            .uri(self.uri());
+        match self.body() {
+            Some(body) => request
+                .insert_header(header::ContentType::json())
+                .set_payload(body),
+            None => request,
         }
     }
 }
