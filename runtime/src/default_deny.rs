@@ -4,15 +4,14 @@
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashSet;
 use std::fmt;
-use std::rc::Rc;
 
 use actix_web::Error;
 use actix_web::body::EitherBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use futures_util::future::{Either, LocalBoxFuture, Ready, ready};
+use futures_util::future::{Either, Ready, ready};
 
 use crate::routes::{RouteTable, Target};
-use crate::scope::routes;
+use crate::scope::{PassThrough, pass_through, routes};
 use crate::{AuthzError, RefusalKind};
 
 /// A middleware for a whole `App` that refuses every request for a route whose handler is not
@@ -102,7 +101,7 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(DefaultDenyService {
-            service: Rc::new(service),
+            service,
             routes: OnceCell::new(),
             reported: RefCell::default(),
         }))
@@ -113,7 +112,7 @@ where
 /// `Transform`'s associated type: users never name it.
 #[allow(unreachable_pub)]
 pub struct DefaultDenyService<S> {
-    service: Rc<S>,
+    service: S,
     routes: OnceCell<RouteTable>,
     /// The routes already logged, as `METHOD pattern`.
     reported: RefCell<HashSet<String>>,
@@ -132,10 +131,7 @@ where
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    type Future = Either<
-        LocalBoxFuture<'static, Result<Self::Response, Self::Error>>,
-        Ready<Result<Self::Response, Self::Error>>,
-    >;
+    type Future = Either<PassThrough<S::Future, B>, Ready<Result<Self::Response, Self::Error>>>;
 
     forward_ready!(service);
 
@@ -147,13 +143,7 @@ where
         );
         match target {
             Target::Unmatched | Target::Handler(_) => {
-                let service = Rc::clone(&self.service);
-                Either::Left(Box::pin(async move {
-                    service
-                        .call(request)
-                        .await
-                        .map(ServiceResponse::map_into_left_body)
-                }))
+                Either::Left(pass_through(&self.service, request))
             }
             Target::Unrecognised { pattern, resource } => {
                 self.report(&request, pattern.as_deref(), resource.as_deref());

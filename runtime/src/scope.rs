@@ -7,7 +7,8 @@ use std::rc::Rc;
 use actix_web::body::EitherBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::{Error, HttpMessage as _};
-use futures_util::future::{LocalBoxFuture, Ready, ready};
+use futures_util::TryFutureExt as _;
+use futures_util::future::{Either, LocalBoxFuture, MapOk, Ready, ready};
 
 use crate::audit::Probe;
 use crate::registry::{self, Protection};
@@ -216,23 +217,21 @@ where
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+    type Future = Either<
+        PassThrough<S::Future, B>,
+        LocalBoxFuture<'static, Result<Self::Response, Self::Error>>,
+    >;
 
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let service = Rc::clone(&self.service);
         if self.recorded_by_probe(&request) || is_public(&self.routes, &request) {
-            return Box::pin(async move {
-                service
-                    .call(request)
-                    .await
-                    .map(ServiceResponse::map_into_left_body)
-            });
+            return Either::Left(pass_through(&*self.service, request));
         }
+        let service = Rc::clone(&self.service);
         let requirement = self.requirement;
         let realm = self.realm.clone();
-        Box::pin(async move {
+        Either::Right(Box::pin(async move {
             match crate::guard::authorize(request.request(), requirement, realm.as_deref()).await {
                 Ok(()) => service
                     .call(request)
@@ -240,8 +239,23 @@ where
                     .map(ServiceResponse::map_into_left_body),
                 Err(refusal) => Ok(request.error_response(refusal).map_into_right_body()),
             }
-        })
+        }))
     }
+}
+
+/// The future of a request a middleware lets through undecided: the inner service's own, with
+/// its body as the left one, without boxing: these middlewares see every request.
+pub(crate) type PassThrough<F, B> =
+    MapOk<F, fn(ServiceResponse<B>) -> ServiceResponse<EitherBody<B>>>;
+
+/// Lets `request` through to `service`.
+pub(crate) fn pass_through<S, B>(service: &S, request: ServiceRequest) -> PassThrough<S::Future, B>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+{
+    service
+        .call(request)
+        .map_ok(ServiceResponse::map_into_left_body as fn(_) -> _)
 }
 
 impl<S> RequireService<S> {
