@@ -637,7 +637,9 @@ fn generate(
 
     // Without loaders or checks, the decision ends with the requirement: the handler
     // implements nothing more, and never instantiates the code that runs checks.
-    let args_type = quote!((#(#extracted_types,)*));
+    // At the arguments: the bounds on this tuple are those an argument that is no extractor
+    // fails, and the error should point there.
+    let args_type = quote_spanned!(inputs=> (#(#extracted_types,)*));
     let checked = !(policy.loaders.is_empty() && policy.checks.is_empty());
     let admit = quote_spanned!(inputs=> #args.admit::<#args_type>(#rules).await?);
     let (checks, body) = if checked {
@@ -688,7 +690,7 @@ fn generate(
             -> impl #private::Future<Output = #private::Result<#output, #private::Error>>
         };
         let body = quote_spanned! {inputs=>
-            #args.handle::<#args_type, _, _>(#rules, move |(#(#extracted_values,)*)| #call)
+            #args.handle::<#args_type, _>(#rules, #name #turbofish)
         };
         (quote!(), body)
     };

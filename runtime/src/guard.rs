@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, HeaderValue};
-use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use actix_web::{FromRequest, Handler, HttpMessage, HttpRequest};
 use futures_util::FutureExt as _;
 use futures_util::future::LocalBoxFuture;
 use pin_project_lite::pin_project;
@@ -793,20 +793,15 @@ impl Deferred {
     /// The whole future of a handler without loaders or argument checks: authenticates, decides
     /// the static requirement of `rules`, extracts `Args`, then runs `handler` with them. A
     /// refusal is its `Err`.
-    pub fn handle<Args, H, Fut>(
-        mut self,
-        rules: &'static Rules,
-        handler: H,
-    ) -> Handled<Args, Args::Future, H, Fut>
+    pub fn handle<Args, H>(mut self, rules: &'static Rules, handler: H) -> Handled<Args, H>
     where
         Args: FromRequest,
-        H: FnOnce(Args) -> Fut,
-        Fut: Future,
+        H: Handler<Args>,
     {
         Handled {
             stage: Stage::Admitting {
                 admission: Admission::new(self.request, &mut self.payload, rules),
-                handler: Some(handler),
+                handler,
             },
         }
     }
@@ -959,41 +954,35 @@ where
 pin_project! {
     /// The future of [`Deferred::handle`]: the admission, then the handler's own future.
     #[doc(hidden)]
-    pub struct Handled<Args, F, H, Fut> {
+    pub struct Handled<Args: FromRequest, H: Handler<Args>> {
         #[pin]
-        stage: Stage<Args, F, H, Fut>,
+        stage: Stage<Args, H>,
     }
 }
 
 pin_project! {
     #[project = StageProjection]
-    enum Stage<Args, F, H, Fut> {
+    enum Stage<Args: FromRequest, H: Handler<Args>> {
         Admitting {
             #[pin]
-            admission: Admission<Args, F>,
-            handler: Option<H>,
+            admission: Admission<Args, Args::Future>,
+            handler: H,
         },
         Running {
             #[pin]
-            running: Fut,
+            running: H::Future,
         },
     }
 }
 
-impl<Args, F, H, Fut> fmt::Debug for Handled<Args, F, H, Fut> {
+impl<Args: FromRequest, H: Handler<Args>> fmt::Debug for Handled<Args, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handled").finish_non_exhaustive()
     }
 }
 
-impl<Args, F, H, Fut> Future for Handled<Args, F, H, Fut>
-where
-    Args: FromRequest<Future = F>,
-    F: Future<Output = Result<Args, Args::Error>>,
-    H: FnOnce(Args) -> Fut,
-    Fut: Future,
-{
-    type Output = Result<Fut::Output, actix_web::Error>;
+impl<Args: FromRequest, H: Handler<Args>> Future for Handled<Args, H> {
+    type Output = Result<H::Output, actix_web::Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut stage = self.project().stage;
@@ -1002,8 +991,7 @@ where
                 StageProjection::Running { running } => return running.poll(cx).map(Ok),
                 StageProjection::Admitting { admission, handler } => {
                     let (args, _) = ready!(admission.poll(cx))?;
-                    let handler = handler.take().expect("a handler polled after it completed");
-                    handler(args)
+                    handler.call(args)
                 }
             };
             stage.set(Stage::Running { running });
