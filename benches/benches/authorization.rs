@@ -17,6 +17,14 @@
 //! machine, ratios of runs a fraction of a second apart are far steadier than ratios of runs
 //! measured a minute apart. `BENCH_ONLY=criterion` or `BENCH_ONLY=interleaved` runs one part;
 //! `BENCH_ROUNDS` sets the rounds (default 40).
+//!
+//! `scripts/bench-inprocess --instructions` counts instead, under valgrind's callgrind, the
+//! instructions each contestant executes per request, a figure that other work on the machine
+//! does not move. It drives this binary in three more modes: `BENCH_ONLY=list` prints every
+//! contestant as `group/name`; `BENCH_ONLY=count` with `BENCH_CONTESTANT=group/name` and
+//! `BENCH_REQUESTS=n` serves that contestant n requests and exits; `BENCH_ONLY=instructions`
+//! with `BENCH_INSTRUCTIONS=file` (lines `group/name instructions-per-request`) prints the
+//! tables and comparisons of those counts.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -355,12 +363,21 @@ fn ratio(times: &[Vec<f64>], a: usize, b: usize) -> (f64, f64, f64) {
     )
 }
 
-/// One group's interleaved results: ns per request and ratio to `baseline` per contestant,
-/// then the listed comparisons `(a, b, label, target)`.
+/// One group's results: the cost per request of each contestant in each round (ns of
+/// interleaved rounds, or one count of instructions), its ratio to a baseline, and the
+/// comparisons `(a, b, label, target)`.
 struct Report<'a> {
     group: &'a str,
     names: Vec<&'static str>,
     times: Vec<Vec<f64>>,
+    unit: Unit,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Unit {
+    Nanoseconds,
+    /// Instructions, counted: one exact figure, without noise.
+    Instructions,
 }
 
 impl Report<'_> {
@@ -373,26 +390,42 @@ impl Report<'_> {
 
     fn table(&self, baseline: &str) {
         let base = self.index(baseline);
-        println!(
-            "\n{}: {} interleaved rounds; median ns per request, and the median [quartiles] of the per-round ratios to `{baseline}`\n",
-            self.group,
-            self.times[0].len()
-        );
-        println!("| contestant | median ns | ÷ {baseline} |");
+        match self.unit {
+            Unit::Nanoseconds => println!(
+                "\n{}: {} interleaved rounds; median ns per request, and the median [quartiles] of the per-round ratios to `{baseline}`\n",
+                self.group,
+                self.times[0].len()
+            ),
+            Unit::Instructions => println!(
+                "\n{}: instructions per request (callgrind), and the ratio to `{baseline}`\n",
+                self.group
+            ),
+        }
+        let unit = match self.unit {
+            Unit::Nanoseconds => "median ns",
+            Unit::Instructions => "instructions",
+        };
+        println!("| contestant | {unit} | ÷ {baseline} |");
         println!("| --- | ---: | ---: |");
         for (index, name) in self.names.iter().enumerate() {
-            let (median, low, high) = ratio(&self.times, index, base);
             println!(
-                "| {name} | {:.0} | {median:.3} [{low:.3}..{high:.3}] |",
-                quantile(&self.times[index], 0.5)
+                "| {name} | {:.0} | {} |",
+                quantile(&self.times[index], 0.5),
+                self.ratio_text(index, base)
             );
         }
     }
 
     /// Prints the ratio `a ÷ b` with its quartiles and, for a target, whether it is met:
-    /// `Target::AtMost(x)` on the median, `Target::WithinNoise` when the quartiles hold 1.0.
+    /// `Target::AtMost(x)` on the median, `Target::WithinNoise` when the quartiles hold 1.0;
+    /// a count has no noise, so there it means at most as many instructions.
     fn compare(&self, a: &str, b: &str, label: &str, target: Target) {
-        let (median, low, high) = ratio(&self.times, self.index(a), self.index(b));
+        let (a, b) = (self.index(a), self.index(b));
+        let (median, low, high) = ratio(&self.times, a, b);
+        let target = match (target, self.unit) {
+            (Target::WithinNoise, Unit::Instructions) => Target::AtMost(1.0),
+            (target, _) => target,
+        };
         let verdict = match target {
             Target::None => String::new(),
             Target::AtMost(limit) => format!(
@@ -412,7 +445,16 @@ impl Report<'_> {
                 }
             ),
         };
-        println!("| {label} | {median:.3} [{low:.3}..{high:.3}] | {verdict} |");
+        println!("| {label} | {} | {verdict} |", self.ratio_text(a, b));
+    }
+
+    /// `a ÷ b`: the median and quartiles of the per-round ratios, or the one ratio of counts.
+    fn ratio_text(&self, a: usize, b: usize) -> String {
+        let (median, low, high) = ratio(&self.times, a, b);
+        match self.unit {
+            Unit::Nanoseconds => format!("{median:.3} [{low:.3}..{high:.3}]"),
+            Unit::Instructions => format!("{median:.3}"),
+        }
     }
 }
 
@@ -429,6 +471,30 @@ fn measure<'a>(group: &'a str, contestants: &[Contestant<'_>], rounds: usize) ->
         group,
         names: contestants.iter().map(|(name, _)| *name).collect(),
         times: interleaved(contestants, rounds),
+        unit: Unit::Nanoseconds,
+    }
+}
+
+/// The group's counts of instructions per request, from `counts` (lines `group/name count`).
+fn counted<'a>(group: &'a str, contestants: &[Contestant<'_>], counts: &str) -> Report<'a> {
+    let count = |name: &str| -> f64 {
+        let key = format!("{group}/{name}");
+        counts
+            .lines()
+            .find_map(|line| {
+                let (contestant, count) = line.split_once(' ')?;
+                (contestant == key).then(|| count.trim().parse().ok())?
+            })
+            .unwrap_or_else(|| panic!("no instruction count for {key}"))
+    };
+    Report {
+        group,
+        names: contestants.iter().map(|(name, _)| *name).collect(),
+        times: contestants
+            .iter()
+            .map(|(name, _)| vec![count(name)])
+            .collect(),
+        unit: Unit::Instructions,
     }
 }
 
@@ -446,6 +512,44 @@ fn main() {
         ("jwt_rs256", jwt_rs256(&system)),
     ];
 
+    match only.as_str() {
+        "list" => {
+            for (group, contestants) in &groups {
+                for (name, _) in contestants {
+                    println!("{group}/{name}");
+                }
+            }
+            return;
+        }
+        "count" => {
+            let wanted = std::env::var("BENCH_CONTESTANT").expect("BENCH_CONTESTANT=group/name");
+            let requests = std::env::var("BENCH_REQUESTS")
+                .ok()
+                .and_then(|requests| requests.parse().ok())
+                .expect("BENCH_REQUESTS=n");
+            let (_, run) = groups
+                .iter()
+                .flat_map(|(group, contestants)| {
+                    contestants
+                        .iter()
+                        .map(move |contestant| (group, contestant))
+                })
+                .find(|(group, (name, _))| format!("{group}/{name}") == wanted)
+                .map(|(_, contestant)| contestant)
+                .unwrap_or_else(|| panic!("no contestant {wanted}"));
+            black_box(run(requests));
+            return;
+        }
+        "instructions" => {
+            let path = std::env::var("BENCH_INSTRUCTIONS").expect("BENCH_INSTRUCTIONS=file");
+            let counts = std::fs::read_to_string(&path).expect("the instruction counts");
+            let reports = groups.map(|(name, contestants)| counted(name, &contestants, &counts));
+            print_reports(reports);
+            return;
+        }
+        _ => {}
+    }
+
     if only != "interleaved" {
         let mut criterion = Criterion::default().configure_from_args();
         for (name, contestants) in &groups {
@@ -457,15 +561,23 @@ fn main() {
         return;
     }
 
-    let [authorization, hs256, rs256] =
-        groups.map(|(name, contestants)| measure(name, &contestants, rounds));
+    print_reports(groups.map(|(name, contestants)| measure(name, &contestants, rounds)));
+}
+
+/// The tables of the three groups, then the comparisons and their targets.
+fn print_reports([authorization, hs256, rs256]: [Report<'_>; 3]) {
     authorization.table("a_unprotected");
     hs256.table("hand_written");
     rs256.table("hs256");
 
-    println!(
-        "\ncomparisons: median [quartiles] of the per-round ratios of time per request (lower is faster)\n"
-    );
+    match authorization.unit {
+        Unit::Nanoseconds => println!(
+            "\ncomparisons: median [quartiles] of the per-round ratios of time per request (lower is faster)\n"
+        ),
+        Unit::Instructions => {
+            println!("\ncomparisons: ratios of instructions per request (lower is cheaper)\n")
+        }
+    }
     println!("| comparison | ratio | target |");
     println!("| --- | ---: | --- |");
     let a = &authorization;
