@@ -373,7 +373,7 @@ struct Report<'a> {
     unit: Unit,
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Unit {
     Nanoseconds,
     /// Instructions, counted: one exact figure, without noise.
@@ -390,21 +390,20 @@ impl Report<'_> {
 
     fn table(&self, baseline: &str) {
         let base = self.index(baseline);
-        match self.unit {
-            Unit::Nanoseconds => println!(
-                "\n{}: {} interleaved rounds; median ns per request, and the median [quartiles] of the per-round ratios to `{baseline}`\n",
-                self.group,
-                self.times[0].len()
+        let (heading, unit) = match self.unit {
+            Unit::Nanoseconds => (
+                format!(
+                    "{} interleaved rounds; median ns per request, and the median [quartiles] of the per-round ratios",
+                    self.times[0].len()
+                ),
+                "median ns",
             ),
-            Unit::Instructions => println!(
-                "\n{}: instructions per request (callgrind), and the ratio to `{baseline}`\n",
-                self.group
+            Unit::Instructions => (
+                "instructions per request (callgrind), and the ratio".to_owned(),
+                "instructions",
             ),
-        }
-        let unit = match self.unit {
-            Unit::Nanoseconds => "median ns",
-            Unit::Instructions => "instructions",
         };
+        println!("\n{}: {heading} to `{baseline}`\n", self.group);
         println!("| contestant | {unit} | ÷ {baseline} |");
         println!("| --- | ---: | ---: |");
         for (index, name) in self.names.iter().enumerate() {
