@@ -798,11 +798,9 @@ impl Deferred {
         Args: FromRequest,
         H: Handler<Args>,
     {
-        Handled {
-            stage: Stage::Admitting {
-                admission: Admission::new(self.request, &mut self.payload, rules),
-                handler,
-            },
+        Handled::Admitting {
+            admission: Admission::new(self.request, &mut self.payload, rules),
+            handler,
         }
     }
 
@@ -951,18 +949,12 @@ where
     }
 }
 
+// One enum rather than a struct around one: each handler instantiates one projection.
 pin_project! {
     /// The future of [`Deferred::handle`]: the admission, then the handler's own future.
     #[doc(hidden)]
-    pub struct Handled<Args: FromRequest, H: Handler<Args>> {
-        #[pin]
-        stage: Stage<Args, H>,
-    }
-}
-
-pin_project! {
-    #[project = StageProjection]
-    enum Stage<Args: FromRequest, H: Handler<Args>> {
+    #[project = HandledProjection]
+    pub enum Handled<Args: FromRequest, H: Handler<Args>> {
         Admitting {
             #[pin]
             admission: Admission<Args, Args::Future>,
@@ -984,17 +976,16 @@ impl<Args: FromRequest, H: Handler<Args>> fmt::Debug for Handled<Args, H> {
 impl<Args: FromRequest, H: Handler<Args>> Future for Handled<Args, H> {
     type Output = Result<H::Output, actix_web::Error>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut stage = self.project().stage;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         loop {
-            let running = match stage.as_mut().project() {
-                StageProjection::Running { running } => return running.poll(cx).map(Ok),
-                StageProjection::Admitting { admission, handler } => {
+            let running = match self.as_mut().project() {
+                HandledProjection::Running { running } => return running.poll(cx).map(Ok),
+                HandledProjection::Admitting { admission, handler } => {
                     let (args, _) = ready!(admission.poll(cx))?;
                     handler.call(args)
                 }
             };
-            stage.set(Stage::Running { running });
+            self.set(Self::Running { running });
         }
     }
 }
