@@ -376,7 +376,7 @@ struct Report<'a> {
 #[derive(Clone, Copy)]
 enum Unit {
     Nanoseconds,
-    /// Instructions, counted: one exact figure, without noise.
+    /// Instructions, counted: one figure per contestant, next to free of noise.
     Instructions,
 }
 
@@ -417,7 +417,7 @@ impl Report<'_> {
 
     /// Prints the ratio `a ÷ b` with its quartiles and, for a target, whether it is met:
     /// `Target::AtMost(x)` on the median, `Target::WithinNoise` when the quartiles hold 1.0;
-    /// a count has no noise, so there it means at most as many instructions.
+    /// a count has next to no noise, so there it means at most as many instructions.
     fn compare(&self, a: &str, b: &str, label: &str, target: Target) {
         let (a, b) = (self.index(a), self.index(b));
         let (median, low, high) = ratio(&self.times, a, b);
