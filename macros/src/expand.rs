@@ -612,8 +612,24 @@ fn generate(
     // The registered handler takes the request whole, decides, then extracts the arguments:
     // its argument type is the same for every handler, so actix-web's extraction machinery is
     // shared by all of them instead of generated once per handler. A refusal is its `Err`.
-    let mut handler_signature = signature.clone();
-    handler_signature.inputs = parse_quote!(#args: #private::Deferred);
+    // Written out rather than a modified copy of the signature: re-parsing the new argument and
+    // return type would take a good part of the attribute's time. The parentheses keep the
+    // user's location.
+    let mut handler_inputs = TokenStream::new();
+    signature
+        .paren_token
+        .surround(&mut handler_inputs, |tokens| {
+            tokens.extend(quote!(#args: #private::Deferred));
+        });
+    let syn::Signature {
+        constness,
+        asyncness,
+        safety,
+        abi,
+        fn_token,
+        generics,
+        ..
+    } = signature;
     let output = match &signature.output {
         ReturnType::Default => quote!(()),
         ReturnType::Type(_, ty) => ty.to_token_stream(),
@@ -642,7 +658,7 @@ fn generate(
     let args_type = quote_spanned!(inputs=> (#(#extracted_types,)*));
     let checked = !(policy.loaders.is_empty() && policy.checks.is_empty());
     let admit = quote_spanned!(inputs=> #args.admit::<#args_type>(#rules).await?);
-    let (checks, body) = if checked {
+    let (checks, handler_signature, body) = if checked {
         let checks = quote! {
             #[doc(hidden)]
             #[allow(non_camel_case_types)]
@@ -674,25 +690,29 @@ fn generate(
                 }
             }
         };
-        handler_signature.output = parse_quote!(-> #private::Result<#output, #private::Error>);
+        let handler_signature = quote! {
+            #constness #asyncness #safety #abi #fn_token #name #generics #handler_inputs
+                -> #private::Result<#output, #private::Error> #where_clause
+        };
         let body = quote! {
             let __authz_request = #args.request().clone();
             let ((#(#extracted_values,)*), (#(#loaded_values,)*)) =
                 #private::check::<#marker, #args_type>(__authz_request, #admit).await?;
             #private::Ok(#call.await)
         };
-        (checks, body)
+        (checks, handler_signature, body)
     } else {
         // No `async fn`: the whole future is one state machine of the runtime's, generic over
         // the argument types and the user's function, instead of one generated per handler.
-        handler_signature.asyncness = None;
-        handler_signature.output = parse_quote! {
-            -> impl #private::Future<Output = #private::Result<#output, #private::Error>>
+        let handler_signature = quote! {
+            #constness #safety #abi #fn_token #name #generics #handler_inputs
+                -> impl #private::Future<Output = #private::Result<#output, #private::Error>>
+                #where_clause
         };
         let body = quote_spanned! {inputs=>
             #args.handle::<#args_type, _>(#rules, #name #turbofish)
         };
-        (quote!(), body)
+        (quote!(), handler_signature, body)
     };
 
     quote! {
