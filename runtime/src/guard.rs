@@ -809,7 +809,7 @@ impl Deferred {
         mut self,
         rules: &'static Rules,
     ) -> impl Future<Output = Result<(Args, Admitted<'static>), actix_web::Error>> {
-        Admission::<Args, Args::Future>::new(self.request, &mut self.payload, rules)
+        Admission::<Args>::new(self.request, &mut self.payload, rules)
     }
 }
 
@@ -817,12 +817,11 @@ pin_project! {
     /// Authentication, the static requirement and the extraction of the handler's arguments:
     /// the part of a handler's decision that depends on its arguments' types only, so that
     /// handlers with the same arguments share its code.
-    struct Admission<Args, F> {
+    struct Admission<Args: FromRequest> {
         request: HttpRequest,
         rules: &'static Rules,
         #[pin]
-        state: Admitting<F>,
-        arguments: PhantomData<fn() -> Args>,
+        state: Admitting<Args::Future>,
     }
 }
 
@@ -844,7 +843,7 @@ pin_project! {
     }
 }
 
-impl<Args: FromRequest<Future = F>, F> Admission<Args, F> {
+impl<Args: FromRequest> Admission<Args> {
     fn new(request: HttpRequest, payload: &mut Payload, rules: &'static Rules) -> Self {
         let state = match config(&request) {
             Err(error) => Admitting::refused(error),
@@ -862,7 +861,6 @@ impl<Args: FromRequest<Future = F>, F> Admission<Args, F> {
             request,
             rules,
             state,
-            arguments: PhantomData,
         }
     }
 
@@ -874,7 +872,7 @@ impl<Args: FromRequest<Future = F>, F> Admission<Args, F> {
         rules: &'static Rules,
         resolution: Resolution,
         payload: &mut Payload,
-    ) -> Admitting<F> {
+    ) -> Admitting<Args::Future> {
         let decision = Decision::of(request, config, rules);
         match decision.admit(resolution) {
             Err(error) => Admitting::refused(error),
@@ -900,17 +898,13 @@ impl<F> Admitting<F> {
     }
 }
 
-impl<Args, F> fmt::Debug for Admission<Args, F> {
+impl<Args: FromRequest> fmt::Debug for Admission<Args> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Admission").finish_non_exhaustive()
     }
 }
 
-impl<Args, F> Future for Admission<Args, F>
-where
-    Args: FromRequest<Future = F>,
-    F: Future<Output = Result<Args, Args::Error>>,
-{
+impl<Args: FromRequest> Future for Admission<Args> {
     type Output = Result<(Args, Admitted<'static>), actix_web::Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -957,7 +951,7 @@ pin_project! {
     pub enum Handled<Args: FromRequest, H: Handler<Args>> {
         Admitting {
             #[pin]
-            admission: Admission<Args, Args::Future>,
+            admission: Admission<Args>,
             handler: H,
         },
         Running {
