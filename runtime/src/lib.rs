@@ -137,9 +137,7 @@ pub use scope::Require;
 ///         caller.subject().to_owned()
 ///     }
 ///     // Authenticates, decides, extracts the arguments, then runs `me`; a refusal is the `Err`.
-///     __authz_args.handle::<(Caller,), _, _>(__authz_rules_me, move |(__authz_arg0,)| {
-///         me(__authz_arg0)
-///     })
+///     __authz_args.handle::<(Caller,), _>(__authz_rules_me, me)
 /// }
 /// ```
 ///
@@ -244,10 +242,7 @@ pub use actix_authz_macros::authenticated;
 ///         let _ = id;
 ///         HttpResponse::NoContent().finish()
 ///     }
-///     __authz_args.handle::<(web::Path<u32>,), _, _>(
-///         __authz_rules_delete_post,
-///         move |(__authz_arg0,)| delete_post(__authz_arg0),
-///     )
+///     __authz_args.handle::<(web::Path<u32>,), _>(__authz_rules_delete_post, delete_post)
 /// }
 /// ```
 ///
