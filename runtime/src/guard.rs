@@ -15,7 +15,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, HeaderValue};
 use actix_web::{FromRequest, Handler, HttpMessage, HttpRequest};
 use futures_util::FutureExt as _;
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{LocalBoxFuture, WeakShared};
 use pin_project_lite::pin_project;
 
 use crate::decision::{self, AuditRecord, Verdict};
@@ -24,8 +24,22 @@ use crate::{
     Outcome, Principal, RefusalKind, Requirement,
 };
 
-/// What authentication made of a request, cached in its extensions so that it runs at most
-/// once however many extractors ask.
+/// What the request's extensions hold of its authentication, so that it runs at most once
+/// however many extractors ask.
+enum Authentication {
+    /// Finished: every extractor that asks from now on has the resolution at once.
+    Done(Resolution),
+    /// Waiting for an authenticator. actix-web polls a handler's arguments side by side, so a
+    /// second `Caller` asks before the first one's authentication has finished: it waits for
+    /// the same one.
+    ///
+    /// Held weakly: the extractors waiting for it own it, so that a request dropped before it
+    /// finishes (the client went away) drops it with them, instead of keeping it, and itself,
+    /// alive through the handle to the request it holds.
+    UnderWay(WeakShared<LocalBoxFuture<'static, Resolution>>),
+}
+
+/// What authentication made of a request.
 #[derive(Clone)]
 enum Resolution {
     Identified {
@@ -80,10 +94,12 @@ enum Resolution {
 /// # });
 /// ```
 pub fn attach_identity(message: &impl HttpMessage, identity: impl Identity) {
-    message.extensions_mut().insert(Resolution::Identified {
-        identity: Arc::new(identity),
-        source: None,
-    });
+    message
+        .extensions_mut()
+        .insert(Authentication::Done(Resolution::Identified {
+            identity: Arc::new(identity),
+            source: None,
+        }));
 }
 
 fn config(request: &HttpRequest) -> Result<&AuthzConfig, AuthzError> {
@@ -105,10 +121,18 @@ enum Resolving {
 
 /// Resolves the request without waiting when its resolution is cached or when every
 /// authenticator asked answers at once, as JWT and Basic parsing do; otherwise hands over a
-/// future that owns a handle to the request.
+/// future that owns a handle to the request: the one an earlier extractor of the request
+/// started, if it is still under way, so that authenticators run once however many
+/// extractors wait side by side.
 fn start_resolving(request: &HttpRequest, config: &AuthzConfig) -> Resolving {
-    if let Some(resolution) = request.extensions().get::<Resolution>() {
-        return Resolving::Known(resolution.clone());
+    match request.extensions().get::<Authentication>() {
+        Some(Authentication::Done(resolution)) => return Resolving::Known(resolution.clone()),
+        Some(Authentication::UnderWay(under_way)) => {
+            if let Some(under_way) = under_way.upgrade() {
+                return Resolving::Waiting(Box::pin(under_way));
+            }
+        }
+        None => {}
     }
     let step = match credentials(request) {
         Ok(credentials) => ask(request, config, credentials, 0),
@@ -117,7 +141,15 @@ fn start_resolving(request: &HttpRequest, config: &AuthzConfig) -> Resolving {
     match step {
         Step::Done(resolution) => Resolving::Known(cache(request, resolution)),
         Step::Wait(index, pending) => {
-            Resolving::Waiting(Box::pin(resolve_later(request.clone(), index, pending)))
+            let under_way = resolve_later(request.clone(), index, pending)
+                .boxed_local()
+                .shared();
+            if let Some(weak) = under_way.downgrade() {
+                request
+                    .extensions_mut()
+                    .insert(Authentication::UnderWay(weak));
+            }
+            Resolving::Waiting(Box::pin(under_way))
         }
     }
 }
@@ -131,7 +163,9 @@ async fn resolve(request: &HttpRequest, config: &AuthzConfig) -> Resolution {
 }
 
 fn cache(request: &HttpRequest, resolution: Resolution) -> Resolution {
-    request.extensions_mut().insert(resolution.clone());
+    request
+        .extensions_mut()
+        .insert(Authentication::Done(resolution.clone()));
     resolution
 }
 
@@ -656,7 +690,7 @@ impl<I: Identity> FromRequest for Caller<I> {
 
 /// The future of a [`Caller`] argument. It looks for the request's identity when first polled,
 /// not when created, so that of several `Caller` arguments the later ones find the identity
-/// the first one established.
+/// the first one established, or wait for the authentication it started.
 pub struct CallerFuture<I> {
     request: HttpRequest,
     resolving: Option<LocalBoxFuture<'static, Resolution>>,

@@ -3,7 +3,8 @@
 //! running once per request, and the `Caller` extractor.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use actix_authz::{
     AuthzConfig, BackendUnavailable, BasicAuthenticator, Caller, FnAuthenticator, Identity,
@@ -397,6 +398,26 @@ const USER: HeaderName = HeaderName::from_static("x-user");
 
 #[actix_web::test]
 async fn authentication_runs_at_most_once_per_request() {
+    authenticates_once(Answer::AtOnce).await;
+}
+
+/// Two `Caller` arguments are extracted side by side: the second must wait for the
+/// authentication the first started, not start its own.
+#[actix_web::test]
+async fn authentication_runs_at_most_once_per_request_when_the_authenticator_waits() {
+    authenticates_once(Answer::AfterWaiting).await;
+}
+
+/// When the counting authenticator of [`authenticates_once`] answers.
+#[derive(Debug, Clone, Copy)]
+enum Answer {
+    /// Its future is ready when first polled, as a token parser's is.
+    AtOnce,
+    /// Its future waits for a timer first, as one waiting for a backend does.
+    AfterWaiting,
+}
+
+async fn authenticates_once(answer: Answer) {
     let calls = Arc::new(AtomicUsize::new(0));
     let counting = {
         let calls = Arc::clone(&calls);
@@ -408,6 +429,9 @@ async fn authentication_runs_at_most_once_per_request() {
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_owned);
             async move {
+                if let Answer::AfterWaiting = answer {
+                    actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+                }
                 match user.as_deref() {
                     None => Outcome::Anonymous,
                     Some("forged") => Outcome::INVALID,
@@ -448,15 +472,67 @@ async fn authentication_runs_at_most_once_per_request() {
             request = request.insert_header((USER, user));
         }
         let before = calls.load(Ordering::SeqCst);
-        Reply::of(&app, request)
-            .await
-            .assert(&expect, &[], &format!("{user:?} on {uri}"));
+        Reply::of(&app, request).await.assert(
+            &expect,
+            &[],
+            &format!("{user:?} on {uri}, answering {answer:?}"),
+        );
         let made = calls.load(Ordering::SeqCst) - before;
         assert_eq!(
             made, expected_calls,
-            "authentications for {user:?} on {uri}"
+            "authentications for {user:?} on {uri}, answering {answer:?}"
         );
     }
+}
+
+/// Sets its flag when dropped.
+struct DropFlag(Arc<AtomicBool>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A request abandoned while two `Caller`s wait for one authentication drops that
+/// authentication: the request, whose extensions let the second `Caller` find it, does not
+/// keep it (and, through it, itself) alive.
+#[actix_web::test]
+async fn an_abandoned_request_drops_the_authentication_it_waits_for() {
+    let dropped = Arc::new(AtomicBool::new(false));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let never_answers = {
+        let (dropped, calls) = (Arc::clone(&dropped), Arc::clone(&calls));
+        FnAuthenticator::new(move |_: HttpRequest| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            let flag = DropFlag(Arc::clone(&dropped));
+            async move {
+                let _flag = flag;
+                std::future::pending::<Outcome>().await
+            }
+        })
+    };
+    let app = test::init_service(
+        App::new()
+            .app_data(AuthzConfig::new("abandoned").authenticator(never_answers))
+            .service(callers_only),
+    )
+    .await;
+    let waited = actix_web::rt::time::timeout(
+        Duration::from_millis(50),
+        app.call(get("/callers").to_request()),
+    )
+    .await;
+    assert!(
+        waited.is_err(),
+        "the request answered: {:?}",
+        waited.map(|r| r.map(|r| r.status()))
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "authentications started");
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "the abandoned authentication is still alive"
+    );
 }
 
 /// An application's own identity type, read from the token's claims.
