@@ -1,5 +1,6 @@
 //! Code generation. The user's function is kept whole, as an inner function, under the
-//! attributes that concern it; the handler registered with actix-web takes one extractor that
+//! attributes that concern it; the handler registered with actix-web (a constant of the
+//! runtime's `Protected` type, or a function where it cannot be one) takes one extractor that
 //! decides the policy first and only then extracts the user's arguments.
 
 use proc_macro2::{Span, TokenStream};
@@ -215,21 +216,27 @@ enum Placement {
     Both,
 }
 
-fn placement(attribute: &Attribute) -> Placement {
+/// Whether `attribute` is one of actix-web's route attributes.
+fn is_route(attribute: &Attribute) -> bool {
     const ROUTES: [&str; 11] = [
         "get", "post", "put", "delete", "head", "connect", "options", "trace", "patch", "route",
         "routes",
     ];
+    attribute
+        .path()
+        .segments
+        .last()
+        .is_some_and(|last| ROUTES.contains(&last.ident.to_string().as_str()))
+}
+
+fn placement(attribute: &Attribute) -> Placement {
     const HANDLER: [&str; 5] = ["doc", "cfg", "cfg_attr", "deprecated", "must_use"];
     const BOTH: [&str; 4] = ["allow", "warn", "deny", "forbid"];
     let Some(last) = attribute.path().segments.last() else {
         return Placement::Inner;
     };
     let name = last.ident.to_string();
-    if ROUTES.contains(&name.as_str())
-        || HANDLER.contains(&name.as_str())
-        || sibling(attribute).is_some()
-    {
+    if is_route(attribute) || HANDLER.contains(&name.as_str()) || sibling(attribute).is_some() {
         Placement::Handler
     } else if BOTH.contains(&name.as_str()) {
         Placement::Both
@@ -657,6 +664,24 @@ fn generate(
     // fails, and the error should point there.
     let args_type = quote_spanned!(inputs=> (#(#extracted_types,)*));
     let checked = !(policy.loaders.is_empty() && policy.checks.is_empty());
+    let rules_const = quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        #visibility const #rules: &'static #private::Rules = &#private::Rules {
+            requirement: &#requirement,
+            realm: #realm,
+            options: #private::Options {
+                hide: #hide,
+                deny: #deny,
+                shadow: #shadow,
+            },
+            checked: #checked,
+        };
+    };
+    // A generic handler cannot be a value, and a route attribute written below this one needs
+    // a function to expand on.
+    let registered_as_value =
+        signature.generics.params.is_empty() && !function.attrs.iter().any(is_route);
     let admit = quote_spanned!(inputs=> #args.admit::<#args_type>(#rules).await?);
     let (checks, handler_signature, body) = if checked {
         let checks = quote! {
@@ -702,32 +727,48 @@ fn generate(
         };
         (checks, handler_signature, body)
     } else {
-        // No `async fn`: the whole future is one state machine of the runtime's, generic over
-        // the argument types and the user's function, instead of one generated per handler.
+        // No `async fn`: the whole future is the runtime's `Protected`, generic over the
+        // argument types only, with the user's function behind a function pointer.
+        let body = quote_spanned! {inputs=>
+            #private::protected::<#args_type>(
+                #rules,
+                |__authz_extracted, __authz_request| {
+                    #private::body(#name #turbofish, __authz_extracted, __authz_request)
+                },
+            )
+        };
+        if registered_as_value {
+            // A constant of that type: every handler with the same argument types is then
+            // served by the same code of actix-web's, compiled once instead of once per
+            // handler. Its initializer holds the user's function.
+            // `#[must_use]` means nothing on a constant: it stays on the function it was for.
+            let (must_use, attributes): (Vec<_>, Vec<_>) = handler_attributes
+                .into_iter()
+                .partition(|attribute| attribute.path().is_ident("must_use"));
+            inner_attributes.extend(must_use);
+            return quote! {
+                #rules_const
+                #entry
+                #(#attributes)*
+                #[allow(non_upper_case_globals)]
+                #visibility const #name: #private::Protected<#args_type> = {
+                    #(#inner_attributes)*
+                    #inner
+                    #body
+                };
+            };
+        }
         let handler_signature = quote! {
             #constness #safety #abi #fn_token #name #generics #handler_inputs
-                -> impl #private::Future<Output = #private::Result<#output, #private::Error>>
-                #where_clause
+                -> impl #private::Future<
+                    Output = #private::Result<#private::HttpResponse, #private::Error>,
+                > #where_clause
         };
-        let body = quote_spanned! {inputs=>
-            #args.handle::<#args_type, _>(#rules, #name #turbofish)
-        };
-        (quote!(), handler_signature, body)
+        (quote!(), handler_signature, quote!(#body.handle(#args)))
     };
 
     quote! {
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals)]
-        #visibility const #rules: &'static #private::Rules = &#private::Rules {
-            requirement: &#requirement,
-            realm: #realm,
-            options: #private::Options {
-                hide: #hide,
-                deny: #deny,
-                shadow: #shadow,
-            },
-            checked: #checked,
-        };
+        #rules_const
 
         #checks
 

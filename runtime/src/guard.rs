@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, HeaderValue};
-use actix_web::{FromRequest, Handler, HttpMessage, HttpRequest};
+use actix_web::{FromRequest, Handler, HttpMessage, HttpRequest, HttpResponse, Responder};
 use futures_util::FutureExt as _;
 use futures_util::future::{LocalBoxFuture, WeakShared};
 use pin_project_lite::pin_project;
@@ -824,20 +824,6 @@ impl Deferred {
         &self.request
     }
 
-    /// The whole future of a handler without loaders or argument checks: authenticates, decides
-    /// the static requirement of `rules`, extracts `Args`, then runs `handler` with them. A
-    /// refusal is its `Err`.
-    pub fn handle<Args, H>(mut self, rules: &'static Rules, handler: H) -> Handled<Args, H>
-    where
-        Args: FromRequest,
-        H: Handler<Args>,
-    {
-        Handled::Admitting {
-            admission: Admission::new(self.request, &mut self.payload, rules),
-            handler,
-        }
-    }
-
     /// Authenticates, decides the static requirement of `rules`, then extracts `Args`.
     pub fn admit<Args: FromRequest>(
         mut self,
@@ -977,40 +963,140 @@ impl<Args: FromRequest> Future for Admission<Args> {
     }
 }
 
-// One enum rather than a struct around one: each handler instantiates one projection.
+/// The body of a protected handler: the user's function, called with its arguments, and its
+/// output made a response. Boxed, so that every handler with the same argument types has the
+/// same type, [`Protected`], and actix-web's code that serves a handler is compiled once for
+/// them all instead of once per handler.
+#[doc(hidden)]
+pub type Body<Args> = fn(Args, HttpRequest) -> LocalBoxFuture<'static, HttpResponse>;
+
+/// The body of `handler`, for [`protected`]: `|args, request| body(handler, args, request)`.
+#[doc(hidden)]
+pub fn body<H, Args>(
+    handler: H,
+    args: Args,
+    request: HttpRequest,
+) -> LocalBoxFuture<'static, HttpResponse>
+where
+    H: Handler<Args>,
+    H::Future: 'static,
+    H::Output: Responder,
+{
+    Box::pin(Responding {
+        running: handler.call(args),
+        request,
+    })
+}
+
 pin_project! {
-    /// The future of [`Deferred::handle`]: the admission, then the handler's own future.
+    /// A handler's own future, then its output as a response.
+    struct Responding<F> {
+        #[pin]
+        running: F,
+        request: HttpRequest,
+    }
+}
+
+impl<F: Future<Output: Responder>> Future for Responding<F> {
+    type Output = HttpResponse;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<HttpResponse> {
+        let this = self.project();
+        let output = ready!(this.running.poll(cx));
+        Poll::Ready(output.respond_to(this.request).map_into_boxed_body())
+    }
+}
+
+/// A protected handler without loaders or argument checks, as the attributes register it: it
+/// authenticates, decides the static requirement of its rules, extracts `Args`, then runs its
+/// body. A refusal is its `Err`.
+#[doc(hidden)]
+pub struct Protected<Args> {
+    rules: &'static Rules,
+    body: Body<Args>,
+}
+
+/// The handler deciding `rules`, then running `body`. A function rather than a constructor, so
+/// that an argument that is no extractor is reported as such.
+#[doc(hidden)]
+pub const fn protected<Args: FromRequest>(
+    rules: &'static Rules,
+    body: Body<Args>,
+) -> Protected<Args> {
+    Protected { rules, body }
+}
+
+impl<Args: FromRequest> Protected<Args> {
+    /// The whole future of the handler for the request `deferred` holds.
+    pub fn handle(self, mut deferred: Deferred) -> Handled<Args> {
+        Handled::Admitting {
+            admission: Admission::new(deferred.request, &mut deferred.payload, self.rules),
+            body: self.body,
+        }
+    }
+}
+
+impl<Args> Clone for Protected<Args> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<Args> Copy for Protected<Args> {}
+
+impl<Args> fmt::Debug for Protected<Args> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Protected")
+            .field("requirement", &self.rules.requirement)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<Args: FromRequest + 'static> Handler<(Deferred,)> for Protected<Args> {
+    type Output = Result<HttpResponse, actix_web::Error>;
+    type Future = Handled<Args>;
+
+    fn call(&self, (deferred,): (Deferred,)) -> Handled<Args> {
+        self.handle(deferred)
+    }
+}
+
+// One enum rather than a struct around one: one projection to instantiate.
+pin_project! {
+    /// The future of [`Protected`]: the admission, then the handler's body.
     #[doc(hidden)]
     #[project = HandledProjection]
-    pub enum Handled<Args: FromRequest, H: Handler<Args>> {
+    pub enum Handled<Args: FromRequest> {
         Admitting {
             #[pin]
             admission: Admission<Args>,
-            handler: H,
+            body: Body<Args>,
         },
         Running {
-            #[pin]
-            running: H::Future,
+            running: LocalBoxFuture<'static, HttpResponse>,
         },
     }
 }
 
-impl<Args: FromRequest, H: Handler<Args>> fmt::Debug for Handled<Args, H> {
+impl<Args: FromRequest> fmt::Debug for Handled<Args> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handled").finish_non_exhaustive()
     }
 }
 
-impl<Args: FromRequest, H: Handler<Args>> Future for Handled<Args, H> {
-    type Output = Result<H::Output, actix_web::Error>;
+impl<Args: FromRequest> Future for Handled<Args> {
+    type Output = Result<HttpResponse, actix_web::Error>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         loop {
             let running = match self.as_mut().project() {
-                HandledProjection::Running { running } => return running.poll(cx).map(Ok),
-                HandledProjection::Admitting { admission, handler } => {
-                    let (args, _) = ready!(admission.poll(cx))?;
-                    handler.call(args)
+                HandledProjection::Running { running } => return running.as_mut().poll(cx).map(Ok),
+                HandledProjection::Admitting {
+                    mut admission,
+                    body,
+                } => {
+                    let (args, _) = ready!(admission.as_mut().poll(cx))?;
+                    body(args, admission.request.clone())
                 }
             };
             self.set(Self::Running { running });

@@ -132,24 +132,30 @@ pub use scope::Require;
 /// };
 ///
 /// #[get("/me")]
-/// fn me(__authz_args: Deferred) -> impl Future<Output = Result<String, actix_web::Error>> {
+/// const me: Protected<(Caller,)> = {
 ///     async fn me(caller: Caller) -> String {
 ///         caller.subject().to_owned()
 ///     }
-///     // Authenticates, decides, extracts the arguments, then runs `me`; a refusal is the `Err`.
-///     __authz_args.handle::<(Caller,), _>(__authz_rules_me, me)
-/// }
+///     // Authenticates, decides, extracts the arguments, then runs `me`; a refusal is an error
+///     // response.
+///     protected(__authz_rules_me, |args, request| body(me, args, request))
+/// };
 /// ```
 ///
 /// The registered handler takes the request whole, decides the policy first and only then
-/// extracts the handler's own arguments, so no other extractor runs for a refused request. Its
-/// argument is the same type for every handler, so actix-web's extraction code is compiled once,
-/// not once per handler. Your
-/// function is kept whole inside it: its name, arguments, patterns, generics, where clause,
-/// return type and body, and the attributes written below this one (such as
-/// `#[tracing::instrument]`, which therefore sees the original arguments). Route attributes,
-/// `doc`, `cfg`, `deprecated` and `must_use` stay on the registered handler; lint levels go on
-/// both.
+/// extracts the handler's own arguments, so no other extractor runs for a refused request. It is
+/// a value whose type depends on the argument types only: actix-web's code that serves a handler
+/// is compiled once for all the handlers with the same argument types, not once per handler,
+/// and 200 protected handlers build faster than 200 plain ones. The price is one allocation per
+/// request, for your function's future. Your function is kept whole inside it: its name,
+/// arguments, patterns, where clause, return type and body, and the attributes written below
+/// this one (such as `#[tracing::instrument]`, which therefore sees the original arguments).
+/// Route attributes, `doc`, `cfg` and `deprecated` stay on the registered handler, `must_use`
+/// on your function; lint levels go on both.
+///
+/// A generic handler, and one whose route attribute is written below this one, is registered as
+/// a function of the request instead (`fn me(__authz_args: Deferred) -> impl Future<…>`): the
+/// same future, and `#[get]` then expands on that function.
 #[cfg(feature = "macros")]
 #[doc(inline)]
 pub use actix_authz_macros::authenticated;
@@ -235,15 +241,13 @@ pub use actix_authz_macros::authenticated;
 /// };
 ///
 /// #[delete("/posts/{id}")]
-/// fn delete_post(
-///     __authz_args: Deferred,
-/// ) -> impl Future<Output = Result<HttpResponse, actix_web::Error>> {
+/// const delete_post: Protected<(web::Path<u32>,)> = {
 ///     async fn delete_post(id: web::Path<u32>) -> HttpResponse {
 ///         let _ = id;
 ///         HttpResponse::NoContent().finish()
 ///     }
-///     __authz_args.handle::<(web::Path<u32>,), _>(__authz_rules_delete_post, delete_post)
-/// }
+///     protected(__authz_rules_delete_post, |args, request| body(delete_post, args, request))
+/// };
 /// ```
 ///
 /// With `check = …` or `load(…)`, a marker type implements the checks, and the registered
@@ -339,14 +343,15 @@ pub use actix_authz_macros::vocabulary;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::guard::{
-        Admitted, CheckFailure, Checks, Deferred, Handled, Options, Rules, Verdicts, check,
+        Admitted, Body, CheckFailure, Checks, Deferred, Handled, Options, Protected, Rules,
+        Verdicts, body, check, protected,
     };
     pub use crate::registry::{DeclaredRoute, Protection, RouteEntry};
     pub use crate::requirement::Requirement;
     pub use crate::{
         CheckOutput, Identity, LoaderOutput, PermissionVocabulary, RoleVocabulary, Term,
     };
-    pub use ::actix_web::{Error, HttpRequest};
+    pub use ::actix_web::{Error, HttpRequest, HttpResponse};
     pub use ::core::future::{Future, ready};
     pub use ::core::option::Option::{self, None, Some};
     pub use ::core::result::Result::{self, Ok};

@@ -33,11 +33,19 @@ async fn legacy(request: actix_web::HttpRequest) -> &'static str {
     "legacy"
 }
 
+/// `must_use` means nothing on the registered handler, a constant: it goes on the function.
+#[must_use]
+#[requires(role = "admin")]
+async fn counted() -> String {
+    "counted".to_owned()
+}
+
 #[allow(deprecated)]
 fn main() {
     let _app = App::new()
         .app_data(AuthzConfig::new("api"))
         .service(admin)
         .service(me)
-        .route("/legacy", web::get().to(legacy));
+        .route("/legacy", web::get().to(legacy))
+        .route("/counted", web::get().to(counted));
 }
