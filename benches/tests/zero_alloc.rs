@@ -257,7 +257,8 @@ fn a_protected_handler_adds_one_allocation_to_its_body_the_boxed_future() {
             let deferred = Deferred::from_request(&request, &mut Payload::None)
                 .into_inner()
                 .expect("taking the request never fails");
-            let handler = protected::<()>(&ROLE_RULES, |args, request| body(index, args, request));
+            let handler =
+                protected::<()>(&ROLE_RULES, |args, _, request| body(index, args, request));
             match pin!(handler.handle(deferred)).poll(&mut Context::from_waker(Waker::noop())) {
                 Poll::Ready(outcome) => outcome.expect("an admin is granted").status(),
                 Poll::Pending => panic!("a synchronous handler answers at once"),

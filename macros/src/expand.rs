@@ -5,7 +5,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
-use syn::{Attribute, FnArg, GenericParam, Ident, ItemFn, Meta, ReturnType, parse_quote};
+use syn::{Attribute, FnArg, GenericParam, Ident, ItemFn, Meta, parse_quote};
 
 use crate::attr::parse_items;
 use crate::errors::Errors;
@@ -616,12 +616,10 @@ fn generate(
     // there, and resolved apart from the user's names.
     let inputs = signature.paren_token.span.join();
     let args = Ident::new("__authz_args", inputs.resolved_at(Span::mixed_site()));
-    // The registered handler takes the request whole, decides, then extracts the arguments:
-    // its argument type is the same for every handler, so actix-web's extraction machinery is
-    // shared by all of them instead of generated once per handler. A refusal is its `Err`.
-    // Written out rather than a modified copy of the signature: re-parsing the new argument and
-    // return type would take a good part of the attribute's time. The parentheses keep the
-    // user's location.
+    // Where the registered handler is a function, it takes the request whole, decides, then
+    // extracts the arguments. Written out rather than a modified copy of the signature:
+    // re-parsing the new argument and return type would take a good part of the attribute's
+    // time. The parentheses keep the user's location.
     let mut handler_inputs = TokenStream::new();
     signature
         .paren_token
@@ -630,17 +628,12 @@ fn generate(
         });
     let syn::Signature {
         constness,
-        asyncness,
         safety,
         abi,
         fn_token,
         generics,
         ..
     } = signature;
-    let output = match &signature.output {
-        ReturnType::Default => quote!(()),
-        ReturnType::Type(_, ty) => ty.to_token_stream(),
-    };
     let mut inner = function.clone();
     inner.attrs.clear();
     inner.vis = syn::Visibility::Inherited;
@@ -658,8 +651,6 @@ fn generate(
         },
     );
 
-    // Without loaders or checks, the decision ends with the requirement: the handler
-    // implements nothing more, and never instantiates the code that runs checks.
     // At the arguments: the bounds on this tuple are those an argument that is no extractor
     // fails, and the error should point there.
     let args_type = quote_spanned!(inputs=> (#(#extracted_types,)*));
@@ -682,9 +673,9 @@ fn generate(
     // a function to expand on.
     let registered_as_value =
         signature.generics.params.is_empty() && !function.attrs.iter().any(is_route);
-    let admit = quote_spanned!(inputs=> #args.admit::<#args_type>(#rules).await?);
-    let (checks, handler_signature, body) = if checked {
-        let checks = quote! {
+    // The loaders and checks, when there are any: a marker type implements them.
+    let checks = checked.then(|| {
+        quote! {
             #[doc(hidden)]
             #[allow(non_camel_case_types)]
             #visibility struct #marker;
@@ -714,59 +705,56 @@ fn generate(
                     }
                 }
             }
-        };
-        let handler_signature = quote! {
-            #constness #asyncness #safety #abi #fn_token #name #generics #handler_inputs
-                -> #private::Result<#output, #private::Error> #where_clause
-        };
-        let body = quote! {
-            let __authz_request = #args.request().clone();
-            let ((#(#extracted_values,)*), (#(#loaded_values,)*)) =
-                #private::check::<#marker, #args_type>(__authz_request, #admit).await?;
-            #private::Ok(#call.await)
-        };
-        (checks, handler_signature, body)
-    } else {
-        // No `async fn`: the whole future is the runtime's `Protected`, generic over the
-        // argument types only, with the user's function behind a function pointer.
-        let body = quote_spanned! {inputs=>
-            #private::protected::<#args_type>(
-                #rules,
-                |__authz_extracted, __authz_request| {
-                    #private::body(#name #turbofish, __authz_extracted, __authz_request)
-                },
-            )
-        };
-        if registered_as_value {
-            // A constant of that type: every handler with the same argument types is then
-            // served by the same code of actix-web's, compiled once instead of once per
-            // handler. Its initializer holds the user's function.
-            // `#[must_use]` means nothing on a constant: it stays on the function it was for.
-            let (must_use, attributes): (Vec<_>, Vec<_>) = handler_attributes
-                .into_iter()
-                .partition(|attribute| attribute.path().is_ident("must_use"));
-            inner_attributes.extend(must_use);
-            return quote! {
-                #rules_const
-                #entry
-                #(#attributes)*
-                #[allow(non_upper_case_globals)]
-                #visibility const #name: #private::Protected<#args_type> = {
-                    #(#inner_attributes)*
-                    #inner
-                    #body
-                };
-            };
         }
-        let handler_signature = quote! {
-            #constness #safety #abi #fn_token #name #generics #handler_inputs
-                -> impl #private::Future<
-                    Output = #private::Result<#private::HttpResponse, #private::Error>,
-                > #where_clause
-        };
-        (quote!(), handler_signature, quote!(#body.handle(#args)))
+    });
+    // What runs once the caller is admitted and the arguments are extracted: the checks, if
+    // any, then the user's function.
+    let body = if checked {
+        quote_spanned! {inputs=>
+            |__authz_extracted, __authz_admitted, __authz_request| {
+                #private::boxed(async move {
+                    let ((#(#extracted_values,)*), (#(#loaded_values,)*)) =
+                        #private::checking::<#marker, #args_type>(
+                            &__authz_request,
+                            __authz_extracted,
+                            __authz_admitted,
+                        )
+                        .await?;
+                    #private::Ok(#private::respond(#call.await, &__authz_request))
+                })
+            }
+        }
+    } else {
+        quote_spanned! {inputs=>
+            |__authz_extracted, _, __authz_request| {
+                #private::body(#name #turbofish, __authz_extracted, __authz_request)
+            }
+        }
     };
+    // Generic over the argument types only, with the body behind a function pointer.
+    let handler = quote_spanned!(inputs=> #private::protected::<#args_type>(#rules, #body));
 
+    if registered_as_value {
+        // A constant: every handler with the same argument types is then served by the same
+        // code of actix-web's and the runtime's, compiled once instead of once per handler.
+        // `#[must_use]` means nothing on a constant: it stays on the function it was for.
+        let (must_use, attributes): (Vec<_>, Vec<_>) = handler_attributes
+            .into_iter()
+            .partition(|attribute| attribute.path().is_ident("must_use"));
+        inner_attributes.extend(must_use);
+        return quote! {
+            #rules_const
+            #checks
+            #entry
+            #(#attributes)*
+            #[allow(non_upper_case_globals)]
+            #visibility const #name: #private::Protected<#args_type> = {
+                #(#inner_attributes)*
+                #inner
+                #handler
+            };
+        };
+    }
     quote! {
         #rules_const
 
@@ -775,11 +763,15 @@ fn generate(
         #entry
 
         #(#handler_attributes)*
-        #visibility #handler_signature {
+        #visibility #constness #safety #abi #fn_token #name #generics #handler_inputs
+            -> impl #private::Future<
+                Output = #private::Result<#private::HttpResponse, #private::Error>,
+            > #where_clause
+        {
             #(#inner_attributes)*
             #inner
 
-            #body
+            #handler.handle(#args)
         }
     }
 }

@@ -819,12 +819,8 @@ impl FromRequest for Deferred {
 }
 
 impl Deferred {
-    /// The request, for the loaders and checks that follow the admission.
-    pub fn request(&self) -> &HttpRequest {
-        &self.request
-    }
-
-    /// Authenticates, decides the static requirement of `rules`, then extracts `Args`.
+    /// Authenticates, decides the static requirement of `rules`, then extracts `Args`: what a
+    /// [`Protected`] handler does before its body.
     pub fn admit<Args: FromRequest>(
         mut self,
         rules: &'static Rules,
@@ -963,20 +959,22 @@ impl<Args: FromRequest> Future for Admission<Args> {
     }
 }
 
-/// The body of a protected handler: the user's function, called with its arguments, and its
-/// output made a response. Boxed, so that every handler with the same argument types has the
-/// same type, [`Protected`], and actix-web's code that serves a handler is compiled once for
-/// them all instead of once per handler.
+/// The body of a protected handler, once the caller is admitted and its arguments extracted:
+/// the loaders and argument-aware checks if it has any, then the user's function, its output
+/// made a response. Boxed, so that every handler with the same argument types has the same
+/// type, [`Protected`], and actix-web's code that serves a handler is compiled once for them all
+/// instead of once per handler.
 #[doc(hidden)]
-pub type Body<Args> = fn(Args, HttpRequest) -> LocalBoxFuture<'static, HttpResponse>;
+pub type Body<Args> = fn(Args, Admitted<'static>, HttpRequest) -> Running;
 
-/// The body of `handler`, for [`protected`]: `|args, request| body(handler, args, request)`.
+/// The future of a handler's [`Body`].
 #[doc(hidden)]
-pub fn body<H, Args>(
-    handler: H,
-    args: Args,
-    request: HttpRequest,
-) -> LocalBoxFuture<'static, HttpResponse>
+pub type Running = LocalBoxFuture<'static, Result<HttpResponse, actix_web::Error>>;
+
+/// The body of `handler` without loaders or checks, for [`protected`]:
+/// `|args, _, request| body(handler, args, request)`.
+#[doc(hidden)]
+pub fn body<H, Args>(handler: H, args: Args, request: HttpRequest) -> Running
 where
     H: Handler<Args>,
     H::Future: 'static,
@@ -986,6 +984,20 @@ where
         running: handler.call(args),
         request,
     })
+}
+
+/// A body written by the attributes (with loaders or checks), boxed.
+#[doc(hidden)]
+pub fn boxed(
+    body: impl Future<Output = Result<HttpResponse, actix_web::Error>> + 'static,
+) -> Running {
+    Box::pin(body)
+}
+
+/// A handler's output as a response to `request`.
+#[doc(hidden)]
+pub fn respond(output: impl Responder, request: &HttpRequest) -> HttpResponse {
+    output.respond_to(request).map_into_boxed_body()
 }
 
 pin_project! {
@@ -998,18 +1010,17 @@ pin_project! {
 }
 
 impl<F: Future<Output: Responder>> Future for Responding<F> {
-    type Output = HttpResponse;
+    type Output = Result<HttpResponse, actix_web::Error>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<HttpResponse> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let output = ready!(this.running.poll(cx));
-        Poll::Ready(output.respond_to(this.request).map_into_boxed_body())
+        Poll::Ready(Ok(respond(output, this.request)))
     }
 }
 
-/// A protected handler without loaders or argument checks, as the attributes register it: it
-/// authenticates, decides the static requirement of its rules, extracts `Args`, then runs its
-/// body. A refusal is its `Err`.
+/// A protected handler, as the attributes register it: it authenticates, decides the static
+/// requirement of its rules, extracts `Args`, then runs its body. A refusal is its `Err`.
 #[doc(hidden)]
 pub struct Protected<Args> {
     rules: &'static Rules,
@@ -1073,7 +1084,7 @@ pin_project! {
             body: Body<Args>,
         },
         Running {
-            running: LocalBoxFuture<'static, HttpResponse>,
+            running: Running,
         },
     }
 }
@@ -1090,13 +1101,13 @@ impl<Args: FromRequest> Future for Handled<Args> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         loop {
             let running = match self.as_mut().project() {
-                HandledProjection::Running { running } => return running.as_mut().poll(cx).map(Ok),
+                HandledProjection::Running { running } => return running.as_mut().poll(cx),
                 HandledProjection::Admitting {
                     mut admission,
                     body,
                 } => {
-                    let (args, _) = ready!(admission.as_mut().poll(cx))?;
-                    body(args, admission.request.clone())
+                    let (args, admitted) = ready!(admission.as_mut().poll(cx))?;
+                    body(args, admitted, admission.request.clone())
                 }
             };
             self.set(Self::Running { running });
@@ -1104,23 +1115,15 @@ impl<Args: FromRequest> Future for Handled<Args> {
     }
 }
 
-/// The loaders and argument-aware checks of an admitted caller, to wait for: the handler's
-/// arguments and the loaded values, or the refusal.
+/// Runs the loaders and argument-aware checks of an admitted caller, and settles the decision:
+/// the handler's arguments and the loaded values, or the refusal.
 #[doc(hidden)]
-pub fn check<P: Checks<Args>, Args: 'static>(
-    request: HttpRequest,
-    (args, admitted): (Args, Admitted<'static>),
-) -> LocalBoxFuture<'static, Result<(Args, P::Loaded), actix_web::Error>> {
-    Box::pin(checking::<P, Args>(request, args, admitted))
-}
-
-/// Runs the loaders and argument-aware checks of an admitted caller, and settles the decision.
-async fn checking<P: Checks<Args>, Args>(
-    request: HttpRequest,
+pub async fn checking<P: Checks<Args>, Args>(
+    request: &HttpRequest,
     args: Args,
     admitted: Admitted<'static>,
 ) -> Result<(Args, P::Loaded), actix_web::Error> {
-    let decision = Decision::of(&request, config(&request)?, P::RULES);
+    let decision = Decision::of(request, config(request)?, P::RULES);
     let checked = bounded(
         P::check_arguments(&*admitted.identity, &args, decision.shadow()),
         decision.config.time_limit(),

@@ -138,7 +138,7 @@ pub use scope::Require;
 ///     }
 ///     // Authenticates, decides, extracts the arguments, then runs `me`; a refusal is an error
 ///     // response.
-///     protected(__authz_rules_me, |args, request| body(me, args, request))
+///     protected(__authz_rules_me, |args, _, request| body(me, args, request))
 /// };
 /// ```
 ///
@@ -246,12 +246,15 @@ pub use actix_authz_macros::authenticated;
 ///         let _ = id;
 ///         HttpResponse::NoContent().finish()
 ///     }
-///     protected(__authz_rules_delete_post, |args, request| body(delete_post, args, request))
+///     protected(__authz_rules_delete_post, |args, _, request| {
+///         body(delete_post, args, request)
+///     })
 /// };
 /// ```
 ///
-/// With `check = …` or `load(…)`, a marker type implements the checks, and the registered
-/// handler is an `async fn` that runs them after extracting the arguments.
+/// With `check = …` or `load(…)`, a marker type implements the checks, and the body runs them
+/// after extracting the arguments, then your function with the loaded values: `|args, admitted,
+/// request| boxed(async move { … })` instead of `body(…)`.
 ///
 /// Several `#[requires]`/`#[authenticated]` on one handler become one policy: the first to
 /// expand takes the others' arguments and leaves them an empty marker.
@@ -344,7 +347,7 @@ pub use actix_authz_macros::vocabulary;
 pub mod __private {
     pub use crate::guard::{
         Admitted, Body, CheckFailure, Checks, Deferred, Handled, Options, Protected, Rules,
-        Verdicts, body, check, protected,
+        Running, Verdicts, body, boxed, checking, protected, respond,
     };
     pub use crate::registry::{DeclaredRoute, Protection, RouteEntry};
     pub use crate::requirement::Requirement;

@@ -1,10 +1,10 @@
 use actix_authz::requires;
-use actix_web::get;
+use actix_web::{get, web};
 
 struct Count(usize);
 
-// The error is at the handler's name, and says what its return type lacks: once when the route
-// attribute is above (the handler is a value), once when it is below (a function).
+// The error says what the return type lacks: when the route attribute is above (the handler is
+// a value), when it is below (a function), and with an argument check.
 #[get("/count")]
 #[requires(role = "admin")]
 async fn count() -> Count {
@@ -15,6 +15,16 @@ async fn count() -> Count {
 #[get("/total")]
 async fn total() -> Count {
     Count(2)
+}
+
+fn is_even(id: &web::Path<u32>) -> bool {
+    id.is_multiple_of(2)
+}
+
+#[get("/even/{id}")]
+#[requires(role = "admin", check = is_even(id))]
+async fn even(id: web::Path<u32>) -> Count {
+    Count(id.into_inner() as usize)
 }
 
 fn main() {}
