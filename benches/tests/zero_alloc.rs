@@ -2,8 +2,8 @@
 //! allocation: neither `Requirement::is_satisfied_by` for roles, permissions, scopes and their
 //! `any`/`all`/`not` combinations, nor the granted path of the extractor the attributes
 //! generate. Authenticating with a synchronous authenticator allocates only the result the
-//! request keeps for its other extractors. Running the handler's body then adds one allocation
-//! to the body's own: its boxed future.
+//! request keeps for its other extractors. The whole handler adds one allocation to what its
+//! body allocates: its boxed future.
 //!
 //! A counting global allocator counts the allocations of the current thread only, so the other
 //! tests running in parallel do not disturb the count.
@@ -15,11 +15,11 @@ use std::hint::black_box;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use actix_authz::__private::{Deferred, Options, Requirement, Rules, body, protected};
+use actix_authz::__private::{Deferred, Options, Requirement, Rules, handle, protected};
 use actix_authz::{AuthzConfig, Identity, Principal, attach_identity};
 use actix_web::dev::Payload;
 use actix_web::test::TestRequest;
-use actix_web::{FromRequest, HttpMessage as _, Responder};
+use actix_web::{FromRequest, Handler as _, HttpMessage as _, Responder};
 use authz_benches::StaticAuthenticator;
 
 thread_local! {
@@ -239,10 +239,10 @@ fn authentication_by_a_synchronous_authenticator_allocates_only_its_cached_resul
     );
 }
 
-/// The handler the attributes register runs the user's function behind a function pointer, so
-/// that handlers with the same argument types share their code: its future is boxed. On the
-/// granted path of an attached identity, that is the one allocation the handler adds to what
-/// the user's function and its response allocate.
+/// The handler the attributes register starts its future through a function pointer, so that
+/// all handlers share actix-web's code that serves them: that future is boxed. On the granted
+/// path of an attached identity, it is the one allocation the handler adds to what the user's
+/// function and its response allocate.
 #[test]
 fn a_protected_handler_adds_one_allocation_to_its_body_the_boxed_future() {
     async fn index() -> &'static str {
@@ -257,9 +257,8 @@ fn a_protected_handler_adds_one_allocation_to_its_body_the_boxed_future() {
             let deferred = Deferred::from_request(&request, &mut Payload::None)
                 .into_inner()
                 .expect("taking the request never fails");
-            let handler =
-                protected::<()>(&ROLE_RULES, |args, _, request| body(index, args, request));
-            match pin!(handler.handle(deferred)).poll(&mut Context::from_waker(Waker::noop())) {
+            let handler = protected(|deferred| handle::<(), _>(deferred, &ROLE_RULES, index));
+            match pin!(handler.call((deferred,))).poll(&mut Context::from_waker(Waker::noop())) {
                 Poll::Ready(outcome) => outcome.expect("an admin is granted").status(),
                 Poll::Pending => panic!("a synchronous handler answers at once"),
             }

@@ -707,36 +707,24 @@ fn generate(
             }
         }
     });
-    // What runs once the caller is admitted and the arguments are extracted: the checks, if
-    // any, then the user's function.
-    let body = if checked {
+    // The handler's whole future for the request: the admission, the checks if any, then the
+    // user's function.
+    let run = if checked {
         quote_spanned! {inputs=>
-            |__authz_extracted, __authz_admitted, __authz_request| {
-                #private::boxed(async move {
-                    let ((#(#extracted_values,)*), (#(#loaded_values,)*)) =
-                        #private::checking::<#marker, #args_type>(
-                            &__authz_request,
-                            __authz_extracted,
-                            __authz_admitted,
-                        )
-                        .await?;
-                    #private::Ok(#private::respond(#call.await, &__authz_request))
-                })
-            }
+            #private::handle_checked::<#marker, #args_type, _, _>(
+                #args,
+                |(#(#extracted_values,)*), (#(#loaded_values,)*)| #call,
+            )
         }
     } else {
         quote_spanned! {inputs=>
-            |__authz_extracted, _, __authz_request| {
-                #private::body(#name #turbofish, __authz_extracted, __authz_request)
-            }
+            #private::handle::<#args_type, _>(#args, #rules, #name #turbofish)
         }
     };
-    // Generic over the argument types only, with the body behind a function pointer.
-    let handler = quote_spanned!(inputs=> #private::protected::<#args_type>(#rules, #body));
 
     if registered_as_value {
-        // A constant: every handler with the same argument types is then served by the same
-        // code of actix-web's and the runtime's, compiled once instead of once per handler.
+        // A constant of one type for every handler: actix-web's code that serves a handler is
+        // compiled once instead of once per handler.
         // `#[must_use]` means nothing on a constant: it stays on the function it was for.
         let (must_use, attributes): (Vec<_>, Vec<_>) = handler_attributes
             .into_iter()
@@ -748,10 +736,10 @@ fn generate(
             #entry
             #(#attributes)*
             #[allow(non_upper_case_globals)]
-            #visibility const #name: #private::Protected<#args_type> = {
+            #visibility const #name: #private::Protected = {
                 #(#inner_attributes)*
                 #inner
-                #handler
+                #private::protected(|#args| #run)
             };
         };
     }
@@ -764,14 +752,12 @@ fn generate(
 
         #(#handler_attributes)*
         #visibility #constness #safety #abi #fn_token #name #generics #handler_inputs
-            -> impl #private::Future<
-                Output = #private::Result<#private::HttpResponse, #private::Error>,
-            > #where_clause
+            -> #private::Running #where_clause
         {
             #(#inner_attributes)*
             #inner
 
-            #handler.handle(#args)
+            #run
         }
     }
 }

@@ -820,7 +820,7 @@ impl FromRequest for Deferred {
 
 impl Deferred {
     /// Authenticates, decides the static requirement of `rules`, then extracts `Args`: what a
-    /// [`Protected`] handler does before its body.
+    /// [`Protected`] handler does before its checks and the user's function.
     pub fn admit<Args: FromRequest>(
         mut self,
         rules: &'static Rules,
@@ -959,166 +959,86 @@ impl<Args: FromRequest> Future for Admission<Args> {
     }
 }
 
-/// The body of a protected handler, once the caller is admitted and its arguments extracted:
-/// the loaders and argument-aware checks if it has any, then the user's function, its output
-/// made a response. Boxed, so that every handler with the same argument types has the same
-/// type, [`Protected`], and actix-web's code that serves a handler is compiled once for them all
-/// instead of once per handler.
-#[doc(hidden)]
-pub type Body<Args> = fn(Args, Admitted<'static>, HttpRequest) -> Running;
-
-/// The future of a handler's [`Body`].
+/// The whole future of a protected handler: authentication, the decision, the extraction of
+/// its arguments, its checks if it has any, then the user's function and its response. A
+/// refusal is its `Err`. Boxed, so that every handler has the same type, [`Protected`], and
+/// actix-web's code that serves a handler is compiled once for them all instead of once per
+/// handler.
 #[doc(hidden)]
 pub type Running = LocalBoxFuture<'static, Result<HttpResponse, actix_web::Error>>;
 
-/// The body of `handler` without loaders or checks, for [`protected`]:
-/// `|args, _, request| body(handler, args, request)`.
+/// A protected handler, as the attributes register it: the function that starts its
+/// [`Running`] future for a request.
 #[doc(hidden)]
-pub fn body<H, Args>(handler: H, args: Args, request: HttpRequest) -> Running
+#[derive(Clone, Copy)]
+pub struct Protected {
+    run: fn(Deferred) -> Running,
+}
+
+/// The handler whose future `run` starts: `protected(|request| handle(request, RULES, f))`.
+#[doc(hidden)]
+pub const fn protected(run: fn(Deferred) -> Running) -> Protected {
+    Protected { run }
+}
+
+impl fmt::Debug for Protected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Protected").finish_non_exhaustive()
+    }
+}
+
+impl Handler<(Deferred,)> for Protected {
+    type Output = Result<HttpResponse, actix_web::Error>;
+    type Future = Running;
+
+    fn call(&self, (deferred,): (Deferred,)) -> Running {
+        (self.run)(deferred)
+    }
+}
+
+/// The future of a handler without loaders or checks: authenticates, decides the static
+/// requirement of `rules`, extracts `Args`, then runs `handler` with them.
+#[doc(hidden)]
+pub fn handle<Args, H>(deferred: Deferred, rules: &'static Rules, handler: H) -> Running
 where
+    Args: FromRequest + 'static,
     H: Handler<Args>,
-    H::Future: 'static,
     H::Output: Responder,
 {
-    Box::pin(Responding {
-        running: handler.call(args),
-        request,
+    Box::pin(async move {
+        let request = deferred.request.clone();
+        let (args, _) = deferred.admit::<Args>(rules).await?;
+        Ok(respond(handler.call(args).await, &request))
     })
 }
 
-/// A body written by the attributes (with loaders or checks), boxed.
+/// The future of a handler with loaders or argument-aware checks, `P`: authenticates, decides
+/// the static requirement, extracts `Args`, runs the checks and loaders, then `call`s the
+/// user's function with the arguments and the loaded values.
 #[doc(hidden)]
-pub fn boxed(
-    body: impl Future<Output = Result<HttpResponse, actix_web::Error>> + 'static,
-) -> Running {
-    Box::pin(body)
+pub fn handle_checked<P, Args, F, Fut>(deferred: Deferred, call: F) -> Running
+where
+    P: Checks<Args>,
+    Args: FromRequest + 'static,
+    F: FnOnce(Args, P::Loaded) -> Fut + 'static,
+    Fut: Future<Output: Responder>,
+{
+    Box::pin(async move {
+        let request = deferred.request.clone();
+        let (args, admitted) = deferred.admit::<Args>(P::RULES).await?;
+        let (args, loaded) = checking::<P, Args>(&request, args, admitted).await?;
+        Ok(respond(call(args, loaded).await, &request))
+    })
 }
 
 /// A handler's output as a response to `request`.
-#[doc(hidden)]
-pub fn respond(output: impl Responder, request: &HttpRequest) -> HttpResponse {
+fn respond(output: impl Responder, request: &HttpRequest) -> HttpResponse {
     output.respond_to(request).map_into_boxed_body()
-}
-
-pin_project! {
-    /// A handler's own future, then its output as a response.
-    struct Responding<F> {
-        #[pin]
-        running: F,
-        request: HttpRequest,
-    }
-}
-
-impl<F: Future<Output: Responder>> Future for Responding<F> {
-    type Output = Result<HttpResponse, actix_web::Error>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let output = ready!(this.running.poll(cx));
-        Poll::Ready(Ok(respond(output, this.request)))
-    }
-}
-
-/// A protected handler, as the attributes register it: it authenticates, decides the static
-/// requirement of its rules, extracts `Args`, then runs its body. A refusal is its `Err`.
-#[doc(hidden)]
-pub struct Protected<Args> {
-    rules: &'static Rules,
-    body: Body<Args>,
-}
-
-/// The handler deciding `rules`, then running `body`. A function rather than a constructor, so
-/// that an argument that is no extractor is reported as such.
-#[doc(hidden)]
-pub const fn protected<Args: FromRequest>(
-    rules: &'static Rules,
-    body: Body<Args>,
-) -> Protected<Args> {
-    Protected { rules, body }
-}
-
-impl<Args: FromRequest> Protected<Args> {
-    /// The whole future of the handler for the request `deferred` holds.
-    pub fn handle(self, mut deferred: Deferred) -> Handled<Args> {
-        Handled::Admitting {
-            admission: Admission::new(deferred.request, &mut deferred.payload, self.rules),
-            body: self.body,
-        }
-    }
-}
-
-impl<Args> Clone for Protected<Args> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<Args> Copy for Protected<Args> {}
-
-impl<Args> fmt::Debug for Protected<Args> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Protected")
-            .field("requirement", &self.rules.requirement)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<Args: FromRequest + 'static> Handler<(Deferred,)> for Protected<Args> {
-    type Output = Result<HttpResponse, actix_web::Error>;
-    type Future = Handled<Args>;
-
-    fn call(&self, (deferred,): (Deferred,)) -> Handled<Args> {
-        self.handle(deferred)
-    }
-}
-
-// One enum rather than a struct around one: one projection to instantiate.
-pin_project! {
-    /// The future of [`Protected`]: the admission, then the handler's body.
-    #[doc(hidden)]
-    #[project = HandledProjection]
-    pub enum Handled<Args: FromRequest> {
-        Admitting {
-            #[pin]
-            admission: Admission<Args>,
-            body: Body<Args>,
-        },
-        Running {
-            running: Running,
-        },
-    }
-}
-
-impl<Args: FromRequest> fmt::Debug for Handled<Args> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Handled").finish_non_exhaustive()
-    }
-}
-
-impl<Args: FromRequest> Future for Handled<Args> {
-    type Output = Result<HttpResponse, actix_web::Error>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        loop {
-            let running = match self.as_mut().project() {
-                HandledProjection::Running { running } => return running.as_mut().poll(cx),
-                HandledProjection::Admitting {
-                    mut admission,
-                    body,
-                } => {
-                    let (args, admitted) = ready!(admission.as_mut().poll(cx))?;
-                    body(args, admitted, admission.request.clone())
-                }
-            };
-            self.set(Self::Running { running });
-        }
-    }
 }
 
 /// Runs the loaders and argument-aware checks of an admitted caller, and settles the decision:
 /// the handler's arguments and the loaded values, or the refusal.
-#[doc(hidden)]
-pub async fn checking<P: Checks<Args>, Args>(
+async fn checking<P: Checks<Args>, Args>(
     request: &HttpRequest,
     args: Args,
     admitted: Admitted<'static>,

@@ -132,30 +132,30 @@ pub use scope::Require;
 /// };
 ///
 /// #[get("/me")]
-/// const me: Protected<(Caller,)> = {
+/// const me: Protected = {
 ///     async fn me(caller: Caller) -> String {
 ///         caller.subject().to_owned()
 ///     }
 ///     // Authenticates, decides, extracts the arguments, then runs `me`; a refusal is an error
 ///     // response.
-///     protected(__authz_rules_me, |args, _, request| body(me, args, request))
+///     protected(|request| handle::<(Caller,), _>(request, __authz_rules_me, me))
 /// };
 /// ```
 ///
 /// The registered handler takes the request whole, decides the policy first and only then
 /// extracts the handler's own arguments, so no other extractor runs for a refused request. It is
-/// a value whose type depends on the argument types only: actix-web's code that serves a handler
-/// is compiled once for all the handlers with the same argument types, not once per handler,
-/// and 200 protected handlers build faster than 200 plain ones. The price is one allocation per
-/// request, for your function's future. Your function is kept whole inside it: its name,
+/// a value of the same type for every handler, so actix-web's code that serves a handler is
+/// compiled once, not once per handler: 200 protected handlers build in about the time of 200
+/// plain ones, or less. The price is one allocation per request, the handler's future, boxed.
+/// Your function is kept whole inside it: its name,
 /// arguments, patterns, where clause, return type and body, and the attributes written below
 /// this one (such as `#[tracing::instrument]`, which therefore sees the original arguments).
 /// Route attributes, `doc`, `cfg` and `deprecated` stay on the registered handler, `must_use`
 /// on your function; lint levels go on both.
 ///
 /// A generic handler, and one whose route attribute is written below this one, is registered as
-/// a function of the request instead (`fn me(__authz_args: Deferred) -> impl Future<…>`): the
-/// same future, and `#[get]` then expands on that function.
+/// a function of the request instead (`fn me(__authz_args: Deferred) -> Running`): the same
+/// future, and `#[get]` then expands on that function.
 #[cfg(feature = "macros")]
 #[doc(inline)]
 pub use actix_authz_macros::authenticated;
@@ -241,20 +241,20 @@ pub use actix_authz_macros::authenticated;
 /// };
 ///
 /// #[delete("/posts/{id}")]
-/// const delete_post: Protected<(web::Path<u32>,)> = {
+/// const delete_post: Protected = {
 ///     async fn delete_post(id: web::Path<u32>) -> HttpResponse {
 ///         let _ = id;
 ///         HttpResponse::NoContent().finish()
 ///     }
-///     protected(__authz_rules_delete_post, |args, _, request| {
-///         body(delete_post, args, request)
+///     protected(|request| {
+///         handle::<(web::Path<u32>,), _>(request, __authz_rules_delete_post, delete_post)
 ///     })
 /// };
 /// ```
 ///
-/// With `check = …` or `load(…)`, a marker type implements the checks, and the body runs them
-/// after extracting the arguments, then your function with the loaded values: `|args, admitted,
-/// request| boxed(async move { … })` instead of `body(…)`.
+/// With `check = …` or `load(…)`, a marker type implements the checks, which run after the
+/// arguments are extracted, before your function is called with the loaded values:
+/// `handle_checked::<Marker, (Args…), _, _>(request, |(args…), (loaded…)| delete_post(…))`.
 ///
 /// Several `#[requires]`/`#[authenticated]` on one handler become one policy: the first to
 /// expand takes the others' arguments and leaves them an empty marker.
@@ -346,16 +346,13 @@ pub use actix_authz_macros::vocabulary;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::guard::{
-        Admitted, Body, CheckFailure, Checks, Deferred, Handled, Options, Protected, Rules,
-        Running, Verdicts, body, boxed, checking, protected, respond,
+        CheckFailure, Checks, Deferred, Options, Protected, Rules, Running, Verdicts, handle,
+        handle_checked, protected,
     };
     pub use crate::registry::{DeclaredRoute, Protection, RouteEntry};
     pub use crate::requirement::Requirement;
-    pub use crate::{
-        CheckOutput, Identity, LoaderOutput, PermissionVocabulary, RoleVocabulary, Term,
-    };
-    pub use ::actix_web::{Error, HttpRequest, HttpResponse};
-    pub use ::core::future::{Future, ready};
+    pub use crate::{CheckOutput, Identity, LoaderOutput, PermissionVocabulary, RoleVocabulary};
+    pub use ::core::future::Future;
     pub use ::core::option::Option::{self, None, Some};
     pub use ::core::result::Result::{self, Ok};
     pub use ::inventory;
