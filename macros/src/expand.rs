@@ -655,20 +655,6 @@ fn generate(
     // fails, and the error should point there.
     let args_type = quote_spanned!(inputs=> (#(#extracted_types,)*));
     let checked = !(policy.loaders.is_empty() && policy.checks.is_empty());
-    let rules_const = quote! {
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals)]
-        #visibility const #rules: &'static #private::Rules = &#private::Rules {
-            requirement: &#requirement,
-            realm: #realm,
-            options: #private::Options {
-                hide: #hide,
-                deny: #deny,
-                shadow: #shadow,
-            },
-            checked: #checked,
-        };
-    };
     // A generic handler cannot be a value, and a route attribute written below this one needs
     // a function to expand on.
     let registered_as_value =
@@ -722,7 +708,7 @@ fn generate(
         }
     };
 
-    if registered_as_value {
+    let registration = if registered_as_value {
         // A constant of one type for every handler: actix-web's code that serves a handler is
         // compiled once instead of once per handler.
         // `#[must_use]` means nothing on a constant: it stays on the function it was for.
@@ -730,10 +716,7 @@ fn generate(
             .into_iter()
             .partition(|attribute| attribute.path().is_ident("must_use"));
         inner_attributes.extend(must_use);
-        return quote! {
-            #rules_const
-            #checks
-            #entry
+        quote! {
             #(#attributes)*
             #[allow(non_upper_case_globals)]
             #visibility const #name: #private::Protected = {
@@ -741,24 +724,40 @@ fn generate(
                 #inner
                 #private::protected(|#args| #run)
             };
-        };
-    }
+        }
+    } else {
+        quote! {
+            #(#handler_attributes)*
+            #visibility #constness #safety #abi #fn_token #name #generics #handler_inputs
+                -> #private::Running #where_clause
+            {
+                #(#inner_attributes)*
+                #inner
+
+                #run
+            }
+        }
+    };
+
     quote! {
-        #rules_const
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        #visibility const #rules: &'static #private::Rules = &#private::Rules {
+            requirement: &#requirement,
+            realm: #realm,
+            options: #private::Options {
+                hide: #hide,
+                deny: #deny,
+                shadow: #shadow,
+            },
+            checked: #checked,
+        };
 
         #checks
 
         #entry
 
-        #(#handler_attributes)*
-        #visibility #constness #safety #abi #fn_token #name #generics #handler_inputs
-            -> #private::Running #where_clause
-        {
-            #(#inner_attributes)*
-            #inner
-
-            #run
-        }
+        #registration
     }
 }
 
