@@ -147,9 +147,9 @@ pub use scope::Require;
 /// a value of the same type for every handler, so actix-web's code that serves a handler is
 /// compiled once, not once per handler: 200 protected handlers build in about the time of 200
 /// plain ones, or less. The price is one allocation per request, the handler's future, boxed.
-/// Your function is kept whole inside it: its name,
-/// arguments, patterns, where clause, return type and body, and the attributes written below
-/// this one (such as `#[tracing::instrument]`, which therefore sees the original arguments).
+/// Your function is kept whole inside it: its name, arguments, patterns, generics, where clause,
+/// return type and body, and the attributes written below this one (such as
+/// `#[tracing::instrument]`, which therefore sees the original arguments).
 /// Route attributes, `doc`, `cfg` and `deprecated` stay on the registered handler, `must_use`
 /// on your function; lint levels go on both.
 ///
