@@ -6,13 +6,14 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::panic::AssertUnwindSafe;
-use std::pin::{Pin, pin};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, HeaderValue};
+use actix_web::rt::time::Sleep;
 use actix_web::{FromRequest, Handler, HttpMessage, HttpRequest, HttpResponse, Responder};
 use futures_util::FutureExt as _;
 use futures_util::future::{LocalBoxFuture, WeakShared};
@@ -284,23 +285,66 @@ enum Interrupted {
     TimedOut,
 }
 
-/// Runs `future` to completion, unless it panics or outlives `limit`. The first poll needs no
-/// timer: futures that answer at once never touch one.
-async fn bounded<T>(
-    future: impl Future<Output = T>,
-    limit: Option<Duration>,
-) -> Result<T, Interrupted> {
-    let future = AssertUnwindSafe(future).catch_unwind();
-    let mut future = pin!(future);
-    let first = std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await;
-    let finished = match (first, limit) {
-        (Poll::Ready(finished), _) => finished,
-        (Poll::Pending, None) => future.await,
-        (Poll::Pending, Some(limit)) => actix_web::rt::time::timeout(limit, future)
-            .await
-            .map_err(|_| Interrupted::TimedOut)?,
-    };
-    finished.map_err(|_| Interrupted::Panicked)
+/// Runs `future` to completion, unless it panics or outlives `limit`, counted from its first
+/// poll that waits: futures that answer at once never touch a timer.
+fn bounded<F: Future>(future: F, limit: Option<Duration>) -> Bounded<F> {
+    Bounded {
+        future,
+        deadline: Deadline { limit, timer: None },
+    }
+}
+
+pin_project! {
+    /// The future of [`bounded`]. Only its polling is generic: handlers with argument-aware
+    /// checks each instantiate it, so the timer is in [`Deadline`], compiled once.
+    struct Bounded<F> {
+        #[pin]
+        future: F,
+        #[pin]
+        deadline: Deadline,
+    }
+}
+
+pin_project! {
+    /// The time limit of a [`Bounded`] future, and its timer once the future waits.
+    struct Deadline {
+        limit: Option<Duration>,
+        #[pin]
+        timer: Option<Sleep>,
+    }
+}
+
+impl Deadline {
+    /// Whether the time limit has passed since the first call; until it has, `cx` is woken
+    /// when it does.
+    fn passed(self: Pin<&mut Self>, cx: &mut Context<'_>) -> bool {
+        let mut this = self.project();
+        let Some(limit) = *this.limit else {
+            return false;
+        };
+        if this.timer.is_none() {
+            this.timer.set(Some(actix_web::rt::time::sleep(limit)));
+        }
+        this.timer
+            .as_pin_mut()
+            .is_some_and(|timer| timer.poll(cx).is_ready())
+    }
+}
+
+impl<F: Future> Future for Bounded<F> {
+    type Output = Result<F::Output, Interrupted>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        match std::panic::catch_unwind(AssertUnwindSafe(|| this.future.as_mut().poll(cx))) {
+            Err(_) => Poll::Ready(Err(Interrupted::Panicked)),
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) if this.deadline.passed(cx) => {
+                Poll::Ready(Err(Interrupted::TimedOut))
+            }
+            Ok(Poll::Pending) => Poll::Pending,
+        }
+    }
 }
 
 /// Options of a handler's policy besides its requirement.
@@ -331,7 +375,7 @@ pub struct Rules {
     pub realm: Option<&'static str>,
     pub options: Options,
     /// Whether loaders or argument-aware checks follow the requirement ([`Checks`]): then
-    /// [`check`] settles the decision, not the admission.
+    /// [`handle_checked`] settles the decision, not the admission.
     pub checked: bool,
 }
 
@@ -1015,6 +1059,9 @@ where
 /// The future of a handler with loaders or argument-aware checks, `P`: authenticates, decides
 /// the static requirement, extracts `Args`, runs the checks and loaders, then `call`s the
 /// user's function with the arguments and the loaded values.
+///
+/// Compiled once per handler, so it keeps to what depends on its types; the refusals are
+/// [`checks_refusal`]'s.
 #[doc(hidden)]
 pub fn handle_checked<P, Args, F, Fut>(deferred: Deferred, call: F) -> Running
 where
@@ -1026,7 +1073,18 @@ where
     Box::pin(async move {
         let request = deferred.request.clone();
         let (args, admitted) = deferred.admit::<Args>(P::RULES).await?;
-        let (args, loaded) = checking::<P, Args>(&request, args, admitted).await?;
+        let decision = Decision::of(&request, config(&request)?, P::RULES);
+        let checks = P::check_arguments(&*admitted.identity, &args, decision.shadow());
+        let loaded = match bounded(checks, decision.config.time_limit()).await {
+            Ok(Ok((loaded, denied_check))) => {
+                decision.settle(&admitted, denied_check);
+                loaded
+            }
+            Ok(Err(failure)) => return Err(checks_refusal(&decision, &admitted, Ok(failure))),
+            Err(interrupted) => {
+                return Err(checks_refusal(&decision, &admitted, Err(interrupted)));
+            }
+        };
         Ok(respond(call(args, loaded).await, &request))
     })
 }
@@ -1036,55 +1094,31 @@ fn respond(output: impl Responder, request: &HttpRequest) -> HttpResponse {
     output.respond_to(request).map_into_boxed_body()
 }
 
-/// Runs the loaders and argument-aware checks of an admitted caller, and settles the decision:
-/// the handler's arguments and the loaded values, or the refusal.
-async fn checking<P: Checks<Args>, Args>(
-    request: &HttpRequest,
-    args: Args,
-    admitted: Admitted<'static>,
-) -> Result<(Args, P::Loaded), actix_web::Error> {
-    let decision = Decision::of(request, config(request)?, P::RULES);
-    let checked = bounded(
-        P::check_arguments(&*admitted.identity, &args, decision.shadow()),
-        decision.config.time_limit(),
-    )
-    .await;
-    let loaded = match checked {
+/// The refusal of an admitted caller whose loaders or argument-aware checks did not let the
+/// request through: a check failed, or they were interrupted.
+fn checks_refusal(
+    decision: &Decision<'_, 'static>,
+    admitted: &Admitted<'static>,
+    stopped: Result<CheckFailure, Interrupted>,
+) -> actix_web::Error {
+    let path = decision.request.path();
+    match stopped {
         Err(Interrupted::Panicked) => {
-            tracing::error!(
-                path = request.path(),
-                "an argument check panicked; refusing"
-            );
-            return Err(decision
-                .refuse(RefusalKind::InternalError, Vec::new(), None)
-                .into());
+            tracing::error!(path, "an argument check panicked; refusing");
+            decision.refuse(RefusalKind::InternalError, Vec::new(), None)
         }
         Err(Interrupted::TimedOut) => {
-            tracing::warn!(
-                path = request.path(),
-                "an argument check timed out; refusing"
-            );
-            return Err(decision
-                .refuse(RefusalKind::Unavailable, Vec::new(), None)
-                .into());
+            tracing::warn!(path, "an argument check timed out; refusing");
+            decision.refuse(RefusalKind::Unavailable, Vec::new(), None)
         }
-        Ok(Ok((loaded, denied_check))) => {
-            decision.settle(&admitted, denied_check);
-            loaded
+        Ok(CheckFailure::Denied(check)) => {
+            decision.deny(&*admitted.identity, admitted.source, None, Some(check))
         }
-        Ok(Err(CheckFailure::Denied(check))) => {
-            let identity = &*admitted.identity;
-            return Err(decision
-                .deny(identity, admitted.source, None, Some(check))
-                .into());
-        }
-        Ok(Err(CheckFailure::NotFound)) => return Err(decision.not_found().into()),
-        Ok(Err(CheckFailure::Unavailable(check, message))) => {
+        Ok(CheckFailure::NotFound) => decision.not_found(),
+        Ok(CheckFailure::Unavailable(check, message)) => {
             tracing::warn!(check, error = %message, "an argument check failed; refusing");
-            return Err(decision
-                .refuse(RefusalKind::Unavailable, Vec::new(), Some(check))
-                .into());
+            decision.refuse(RefusalKind::Unavailable, Vec::new(), Some(check))
         }
-    };
-    Ok((args, loaded))
+    }
+    .into()
 }

@@ -37,6 +37,22 @@ fn panicking_check(_: &web::Data<Runs>) -> bool {
     panic!("the check broke")
 }
 
+/// Answers after the configured time limit.
+async fn slow_check(_: &web::Data<Runs>) -> bool {
+    actix_web::rt::time::sleep(Duration::from_secs(5)).await;
+    true
+}
+
+/// Panics once it has waited: the panic comes from a later poll, not the first.
+async fn late_panicking_check(_: &web::Data<Runs>) -> bool {
+    actix_web::rt::time::sleep(Duration::from_millis(1)).await;
+    panic!("the check broke late")
+}
+
+fn failing_check(_: &web::Data<Runs>) -> Result<bool, &'static str> {
+    Err("the check's store broke")
+}
+
 #[get("/admin")]
 #[requires(role = "admin")]
 async fn admin(runs: web::Data<Runs>) -> &'static str {
@@ -47,6 +63,27 @@ async fn admin(runs: web::Data<Runs>) -> &'static str {
 #[get("/checked")]
 #[requires(role = "admin", check = panicking_check(runs))]
 async fn checked(runs: web::Data<Runs>) -> &'static str {
+    runs.0.fetch_add(1, Ordering::SeqCst);
+    "checked"
+}
+
+#[get("/slow-check")]
+#[requires(role = "admin", check = slow_check(runs).await)]
+async fn slow_checked(runs: web::Data<Runs>) -> &'static str {
+    runs.0.fetch_add(1, Ordering::SeqCst);
+    "checked"
+}
+
+#[get("/late-panic")]
+#[requires(role = "admin", check = late_panicking_check(runs).await)]
+async fn late_panic_checked(runs: web::Data<Runs>) -> &'static str {
+    runs.0.fetch_add(1, Ordering::SeqCst);
+    "checked"
+}
+
+#[get("/failing-check")]
+#[requires(role = "admin", check = failing_check(runs))]
+async fn failing_checked(runs: web::Data<Runs>) -> &'static str {
     runs.0.fetch_add(1, Ordering::SeqCst);
     "checked"
 }
@@ -76,7 +113,10 @@ async fn faults_fail_closed_and_the_app_goes_on() {
             .app_data(config)
             .app_data(runs.clone())
             .service(admin)
-            .service(checked),
+            .service(checked)
+            .service(slow_checked)
+            .service(late_panic_checked)
+            .service(failing_checked),
     )
     .await;
     let call = |fault: &'static str, path: &'static str| {
@@ -105,6 +145,23 @@ async fn faults_fail_closed_and_the_app_goes_on() {
     problem(
         &Reply::of(&app, call("none", "/checked")).await,
         StatusCode::INTERNAL_SERVER_ERROR,
+    );
+    let started = std::time::Instant::now();
+    problem(
+        &Reply::of(&app, call("none", "/slow-check")).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the limit cut the check short"
+    );
+    problem(
+        &Reply::of(&app, call("none", "/late-panic")).await,
+        StatusCode::INTERNAL_SERVER_ERROR,
+    );
+    problem(
+        &Reply::of(&app, call("none", "/failing-check")).await,
+        StatusCode::SERVICE_UNAVAILABLE,
     );
     assert_eq!(runs.0.load(Ordering::SeqCst), 0, "no handler ran");
 

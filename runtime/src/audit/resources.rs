@@ -134,7 +134,7 @@ impl Value {
         }
     }
 
-    /// An enum variant: `None` → ("None", []), `Some(x)` → ("Some", [x]).
+    /// An enum variant: `None` → `("None", [])`, `Some(x)` → `("Some", [x])`.
     fn variant(&self) -> Result<(&str, &[Value]), String> {
         match self {
             Self::Word(word) => Ok((word, &[])),
