@@ -216,17 +216,17 @@ enum Placement {
     Both,
 }
 
+/// actix-web's route attributes of one method: `#[get]`, `#[post]`…
+const METHODS: [&str; 9] = [
+    "get", "post", "put", "delete", "head", "connect", "options", "trace", "patch",
+];
+
 /// Whether `attribute` is one of actix-web's route attributes.
 fn is_route(attribute: &Attribute) -> bool {
-    const ROUTES: [&str; 11] = [
-        "get", "post", "put", "delete", "head", "connect", "options", "trace", "patch", "route",
-        "routes",
-    ];
-    attribute
-        .path()
-        .segments
-        .last()
-        .is_some_and(|last| ROUTES.contains(&last.ident.to_string().as_str()))
+    attribute.path().segments.last().is_some_and(|last| {
+        let name = last.ident.to_string();
+        METHODS.contains(&name.as_str()) || name == "route" || name == "routes"
+    })
 }
 
 fn placement(attribute: &Attribute) -> Placement {
@@ -371,9 +371,6 @@ fn argument_names(expr: &syn::Expr) -> Vec<&Ident> {
 /// The route the function's route attribute declares, when that attribute is still on it
 /// (written below this crate's attribute).
 fn declared_route(function: &ItemFn) -> Option<(Vec<String>, syn::LitStr)> {
-    const METHODS: [&str; 9] = [
-        "get", "post", "put", "delete", "head", "connect", "options", "trace", "patch",
-    ];
     function.attrs.iter().find_map(|attribute| {
         let name = attribute.path().segments.last()?.ident.to_string();
         let Meta::List(list) = &attribute.meta else {
