@@ -1,6 +1,7 @@
 //! The request path: authenticate once, decide, and hand the caller to the handler.
 
 use std::any::Any;
+use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -427,6 +428,20 @@ impl<'a, 'r> Decision<'a, 'r> {
         self.options.shadow || self.config.is_shadow()
     }
 
+    /// Runs `step` of the decision, which calls the application's code: its identity type's
+    /// methods, its authenticators' challenges, its denial and not-found responses. A panic
+    /// there refuses the request with 500, as one in an authenticator does, instead of
+    /// dropping the connection without an answer.
+    fn guarded<T>(&self, step: impl FnOnce() -> Result<T, AuthzError>) -> Result<T, AuthzError> {
+        std::panic::catch_unwind(AssertUnwindSafe(step)).unwrap_or_else(|_| {
+            tracing::error!(
+                path = self.request.path(),
+                "an identity, a challenge or a denial response panicked; refusing"
+            );
+            Err(self.refuse(RefusalKind::InternalError, Vec::new(), None))
+        })
+    }
+
     /// The identity of the request, or the refusal of an unauthenticated one.
     fn identify(
         &self,
@@ -510,6 +525,18 @@ impl<'a, 'r> Decision<'a, 'r> {
                 unmet,
             }),
         }
+    }
+
+    /// [`admit`](Self::admit), guarded, and, when `last` (no argument-aware checks follow),
+    /// [`settle`](Self::settle)d.
+    fn enter(&self, resolution: Resolution, last: bool) -> Result<Admitted<'r>, AuthzError> {
+        self.guarded(|| {
+            let admitted = self.admit(resolution)?;
+            if last {
+                self.settle(&admitted, None);
+            }
+            Ok(admitted)
+        })
     }
 
     /// Records the end of a decision that lets the request through: granted, or, in shadow
@@ -633,8 +660,7 @@ pub(crate) async fn authorize(
         options: &Options::DEFAULT,
         recorded: true,
     };
-    let admitted = decision.admit(resolve(request, config).await)?;
-    decision.settle(&admitted, None);
+    decision.enter(resolve(request, config).await, true)?;
     Ok(())
 }
 
@@ -704,7 +730,7 @@ impl<I: Identity> Caller<I> {
             options: &Options::DEFAULT,
             recorded: false,
         };
-        let (identity, _) = decision.identify(resolution)?;
+        let (identity, _) = decision.guarded(|| decision.identify(resolution))?;
         let identity: Arc<dyn Any + Send + Sync> = identity;
         match identity.downcast::<I>() {
             Ok(identity) => Ok(Self { identity }),
@@ -933,19 +959,13 @@ impl<Args: FromRequest> Admission<Args> {
         resolution: Resolution,
         payload: &mut Payload,
     ) -> Admitting<Args::Future> {
-        let decision = Decision::of(request, config, rules);
-        match decision.admit(resolution) {
+        // Without argument-aware checks, the decision is final here.
+        match Decision::of(request, config, rules).enter(resolution, !rules.checked) {
             Err(error) => Admitting::refused(error),
-            Ok(admitted) => {
-                // Without argument-aware checks, the decision is final here.
-                if !rules.checked {
-                    decision.settle(&admitted, None);
-                }
-                Admitting::Extracting {
-                    admitted: Some(admitted),
-                    extracting: Args::from_request(request, payload),
-                }
-            }
+            Ok(admitted) => Admitting::Extracting {
+                admitted: Some(admitted),
+                extracting: Args::from_request(request, payload),
+            },
         }
     }
 }
@@ -1077,7 +1097,10 @@ where
         let checks = P::check_arguments(&*admitted.identity, &args, decision.shadow());
         let loaded = match bounded(checks, decision.config.time_limit()).await {
             Ok(Ok((loaded, denied_check))) => {
-                decision.settle(&admitted, denied_check);
+                decision.guarded(|| {
+                    decision.settle(&admitted, denied_check);
+                    Ok(())
+                })?;
                 loaded
             }
             Ok(Err(failure)) => return Err(checks_refusal(&decision, &admitted, Ok(failure))),
@@ -1102,7 +1125,7 @@ fn checks_refusal(
     stopped: Result<CheckFailure, Interrupted>,
 ) -> actix_web::Error {
     let path = decision.request.path();
-    match stopped {
+    let refusal = || match stopped {
         Err(Interrupted::Panicked) => {
             tracing::error!(path, "an argument check panicked; refusing");
             decision.refuse(RefusalKind::InternalError, Vec::new(), None)
@@ -1119,6 +1142,7 @@ fn checks_refusal(
             tracing::warn!(check, error = %message, "an argument check failed; refusing");
             decision.refuse(RefusalKind::Unavailable, Vec::new(), Some(check))
         }
-    }
-    .into()
+    };
+    let Err(error) = decision.guarded::<Infallible>(|| Err(refusal()));
+    error.into()
 }
