@@ -178,12 +178,18 @@ impl Authenticator for BasicAuthenticator {
     }
 
     fn challenge(&self, realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {
-        match kind {
-            ChallengeKind::Unauthenticated | ChallengeKind::InvalidCredentials { .. } => {
-                Some(Challenge::new("Basic", realm).param("charset", "UTF-8"))
-            }
-            ChallengeKind::InvalidRequest | ChallengeKind::InsufficientScope { .. } => None,
+        basic_challenge(realm, kind)
+    }
+}
+
+/// The `Basic` challenge of RFC 7617 for a 401 (none for a 400 or a 403: Basic has no error
+/// codes), announcing UTF-8.
+pub(crate) fn basic_challenge(realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {
+    match kind {
+        ChallengeKind::Unauthenticated | ChallengeKind::InvalidCredentials { .. } => {
+            Some(Challenge::new("Basic", realm).param("charset", "UTF-8"))
         }
+        ChallengeKind::InvalidRequest | ChallengeKind::InsufficientScope { .. } => None,
     }
 }
 

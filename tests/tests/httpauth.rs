@@ -2,7 +2,7 @@
 //! (`httpauth::identify`), or its extractors as an actix-authz authenticator
 //! (`httpauth::ExtractorAuthenticator`).
 
-use actix_authz::httpauth::{ExtractorAuthenticator, identify};
+use actix_authz::httpauth::{ExtractorAuthenticator, MiddlewareScheme, identify};
 use actix_authz::{
     AuthzConfig, BackendUnavailable, Caller, Identity, Principal, authenticated, public, requires,
 };
@@ -54,7 +54,7 @@ fn bearer(uri: &str, token: &str) -> TestRequest {
 async fn the_middleware_attaches_the_identity_its_validator_returns() {
     let app = test::init_service(
         App::new()
-            .app_data(AuthzConfig::new("migrated"))
+            .app_data(AuthzConfig::new("migrated").authenticator(MiddlewareScheme::bearer()))
             .wrap(HttpAuthentication::with_fn(identify(verify_token)))
             .service(admin)
             .service(me)
@@ -83,11 +83,12 @@ async fn the_middleware_attaches_the_identity_its_validator_returns() {
     let public = Reply::of(&app, TestRequest::get().uri("/health")).await;
     assert_eq!(public.status, StatusCode::OK);
     assert_eq!(public.body, "ok");
+    // The 401 carries the middleware's challenge.
     let anonymous = Reply::of(&app, TestRequest::get().uri("/me")).await;
-    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        anonymous.headers.get(header::CACHE_CONTROL).unwrap(),
-        "no-store"
+    anonymous.assert_refused(
+        StatusCode::UNAUTHORIZED,
+        &[r#"Bearer realm="migrated""#.to_owned()],
+        &"anonymous",
     );
 
     // A token the validator rejects: the middleware's own answer, as before the migration.
@@ -151,4 +152,111 @@ async fn its_extractors_as_authenticators_get_actix_authz_challenges() {
         .insert_header((header::AUTHORIZATION, "Basic Ym9iOmJ1aWxkZXI="));
     let forbidden = Reply::of(&app, bob_on_admin).await;
     forbidden.assert_refused(StatusCode::FORBIDDEN, &[], &"bob on /admin");
+}
+
+#[actix_web::test]
+async fn a_basic_middleware_scheme_announces_basic() {
+    async fn verify(credentials: Option<BasicAuth>) -> actix_web::Result<Option<Principal>> {
+        Ok(credentials
+            .filter(|c| c.user_id() == "bob" && c.password() == Some("builder"))
+            .map(|_| Principal::new("bob")))
+    }
+    let app = test::init_service(
+        App::new()
+            .app_data(AuthzConfig::new("migrated").authenticator(MiddlewareScheme::basic()))
+            .wrap(HttpAuthentication::with_fn(identify(verify)))
+            .service(me),
+    )
+    .await;
+    let anonymous = Reply::of(&app, TestRequest::get().uri("/me")).await;
+    anonymous.assert_refused(
+        StatusCode::UNAUTHORIZED,
+        &[r#"Basic realm="migrated", charset="UTF-8""#.to_owned()],
+        &"anonymous",
+    );
+    let bob = TestRequest::get()
+        .uri("/me")
+        .insert_header((header::AUTHORIZATION, "Basic Ym9iOmJ1aWxkZXI="));
+    let bob = Reply::of(&app, bob).await;
+    assert_eq!(bob.status, StatusCode::OK);
+    assert_eq!(bob.body, "bob");
+}
+
+/// The extractors' authenticators read the header as RFC 9110 writes it, as the rest of
+/// actix-authz does, and not as actix-web-httpauth's own extractors, which take only `Bearer`
+/// and `Basic` followed by one space.
+#[actix_web::test]
+async fn its_extractors_take_the_scheme_in_any_case_and_after_any_spaces() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let basic_seen = std::sync::Arc::clone(&seen);
+    let config = AuthzConfig::new("migrated")
+        .authenticator(ExtractorAuthenticator::bearer(
+            |credentials: BearerAuth| async move {
+                Ok((credentials.token() == "root-token")
+                    .then(|| Principal::new("root").with_roles(["admin"])))
+            },
+        ))
+        .authenticator(ExtractorAuthenticator::basic(
+            move |credentials: BasicAuth| {
+                basic_seen.lock().unwrap().push((
+                    credentials.user_id().to_owned(),
+                    credentials.password().map(str::to_owned),
+                ));
+                async move {
+                    let password_ok = credentials.password() == Some("builder");
+                    Ok((credentials.user_id() == "bob" && password_ok)
+                        .then(|| Principal::new("bob")))
+                }
+            },
+        ));
+    let app = test::init_service(App::new().app_data(config).service(me)).await;
+    let me_with = |authorization: &'static str| {
+        TestRequest::get()
+            .uri("/me")
+            .insert_header((header::AUTHORIZATION, authorization))
+    };
+
+    for authorization in [
+        "Bearer root-token",
+        "bearer root-token",
+        "BEARER root-token",
+        "Bearer   root-token",
+    ] {
+        let reply = Reply::of(&app, me_with(authorization)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{authorization}");
+        assert_eq!(reply.body, "root", "{authorization}");
+    }
+    for authorization in ["basic Ym9iOmJ1aWxkZXI=", "BASIC  Ym9iOmJ1aWxkZXI="] {
+        let reply = Reply::of(&app, me_with(authorization)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{authorization}");
+        assert_eq!(reply.body, "bob", "{authorization}");
+    }
+
+    // A wrong token is still refused, however the scheme is written.
+    let wrong = Reply::of(&app, me_with("bearer  nope")).await;
+    wrong.assert_refused(
+        StatusCode::UNAUTHORIZED,
+        &[
+            r#"Bearer realm="migrated", error="invalid_token""#.to_owned(),
+            r#"Basic realm="migrated", charset="UTF-8""#.to_owned(),
+        ],
+        &"a wrong token",
+    );
+
+    // Control characters (`bob:builder\n`, `bo\x7fb:builder`) and undecodable base64 are
+    // refused before the function runs; a user without a password has `password()` `None`.
+    seen.lock().unwrap().clear();
+    for authorization in [
+        "Basic Ym9iOmJ1aWxkZXIK",
+        "Basic Ym9/YjpidWlsZGVy",
+        "Basic Ym9iOmJ1aWxkZXI",
+        "Basic !!",
+    ] {
+        let reply = Reply::of(&app, me_with(authorization)).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{authorization}");
+    }
+    assert_eq!(*seen.lock().unwrap(), Vec::new());
+    let no_password = Reply::of(&app, me_with("Basic Ym9iOg==")).await;
+    assert_eq!(no_password.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(*seen.lock().unwrap(), vec![("bob".to_owned(), None)]);
 }
