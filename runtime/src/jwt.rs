@@ -258,7 +258,16 @@ pub(crate) fn decode<C: DeserializeOwned + Identity>(
     validation: &Validation,
 ) -> Result<Arc<dyn Identity>, &'static str> {
     match jsonwebtoken::decode::<C>(token, key, validation) {
-        Ok(data) => Ok(Arc::new(data.claims)),
+        Ok(data) if data.header.crit.is_none() => Ok(Arc::new(data.claims)),
+        Ok(_) => {
+            // RFC 7515 §4.1.11: a token that makes header extensions critical is invalid to a
+            // recipient that does not understand them, and this one understands none.
+            tracing::debug!(
+                reason = INVALID,
+                "bearer token refused: critical extensions"
+            );
+            Err(INVALID)
+        }
         Err(error) => {
             let description = match error.kind() {
                 _ if !is_b64token(token) => MALFORMED,

@@ -165,6 +165,16 @@ async fn rejected_bearer_tokens_get_invalid_token_on_the_bearer_line_only() {
         Algorithm::HS256,
         &json!({ "sub": "ada", "roles": ["admin"] }),
     );
+    // Valid in every other way, but its header makes an extension critical (RFC 7515 §4.1.11).
+    let critical = jsonwebtoken::encode(
+        &jsonwebtoken::Header {
+            crit: Some(vec!["exp2".to_owned()]),
+            ..jsonwebtoken::Header::new(Algorithm::HS256)
+        },
+        &json!({ "sub": "ada", "exp": now() + 3600, "exp2": now() + 3600, "roles": ["admin"] }),
+        &jsonwebtoken::EncodingKey::from_secret(SECRET),
+    )
+    .unwrap();
     let signature_dropped = token
         .rsplit_once('.')
         .map(|(signed, _)| format!("{signed}."))
@@ -216,6 +226,11 @@ async fn rejected_bearer_tokens_get_invalid_token_on_the_bearer_line_only() {
             invalid_token(NOT_YET_VALID),
         ),
         case("no exp", bearer(without_exp), invalid_token(INVALID)),
+        case(
+            "critical header extension",
+            bearer(critical),
+            invalid_token(INVALID),
+        ),
         case(
             "trailing garbage",
             secret_value(format!("Bearer {token}garbage"), &token),
