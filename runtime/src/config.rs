@@ -106,7 +106,9 @@ impl AuthzConfig {
 
     /// Answers every 401 and 403 of the app with `responder` instead of the problem body
     /// (a handler's own `deny = path` takes precedence). `Cache-Control: no-store` is added to
-    /// what it returns, and so are the challenge lines when it sets no `WWW-Authenticate`.
+    /// what it returns, and so are the challenge lines when it sets no `WWW-Authenticate`. It
+    /// may answer with any status but a 1xx or 2xx, which becomes the refusal's own: a refused
+    /// request never looks like a success.
     ///
     /// ```
     /// use actix_authz::{AuthzConfig, Denial};
@@ -131,6 +133,7 @@ impl AuthzConfig {
     /// The app's not-found response, which `hide` answers denied callers with and loaders that
     /// find nothing answer everyone with. The default is actix-web's own 404 (empty body); set
     /// this when the app has a `default_service` of its own, so that both stay byte-identical.
+    /// A 1xx or 2xx status it sets becomes 404.
     #[must_use]
     pub fn not_found(mut self, response: fn() -> HttpResponse) -> Self {
         Arc::make_mut(&mut self.inner).not_found = response;

@@ -130,7 +130,9 @@ impl AuthzError {
     /// A refusal answered with `response` instead of the problem body. `Cache-Control:
     /// no-store` is added, and so are the challenge lines when `response` is a 401 or 403
     /// without a `WWW-Authenticate` of its own, so that a 401 still says how to authenticate
-    /// (a redirect to a login page gets none).
+    /// (a redirect to a login page gets none). A refusal never answers as a success: a
+    /// `response` whose status is 1xx or 2xx gets the refusal's own status instead (an error
+    /// is logged).
     pub fn with_response(mut self, response: HttpResponse) -> Self {
         self.custom = Some(Rc::new(RefCell::new(Some(response))));
         self
@@ -160,6 +162,16 @@ impl ResponseError for AuthzError {
 
     fn error_response(&self) -> HttpResponse {
         if let Some(mut response) = self.custom.as_ref().and_then(|custom| custom.take()) {
+            let status = response.status();
+            if status.is_informational() || status.is_success() {
+                tracing::error!(
+                    %status,
+                    refusal = %self.kind.status(),
+                    "a denial or not-found response answered a refusal as a success; \
+                     sending the refusal's status"
+                );
+                *response.status_mut() = self.kind.status();
+            }
             // A redirect to a login page, or any other answer than 401/403, is no challenge.
             let challenged = matches!(
                 response.status(),

@@ -496,6 +496,43 @@ async fn custom_denials() {
     );
 }
 
+/// A responder that answers a refusal with a success does not turn it into one: the refusal
+/// keeps its status (and a 401 its challenge).
+#[actix_web::test]
+async fn responders_cannot_answer_a_refusal_as_a_success() {
+    fn welcome(_: &Denial<'_>) -> HttpResponse {
+        HttpResponse::Ok().body("welcome")
+    }
+    fn found() -> HttpResponse {
+        HttpResponse::Ok().body("here it is")
+    }
+    let config = config().deny_with(welcome).not_found(found);
+    let service = test::init_service(app(config, web::Data::default())).await;
+
+    let forbidden = Reply::of(
+        &service,
+        as_user(test::TestRequest::get().uri("/viewer"), "rita"),
+    )
+    .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    assert_eq!(forbidden.body, "welcome");
+    assert_eq!(
+        forbidden.headers.get(header::CACHE_CONTROL).unwrap(),
+        "no-store"
+    );
+
+    let anonymous = Reply::of(&service, test::TestRequest::get().uri("/viewer")).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(anonymous.challenges(), [BASIC]);
+
+    // A hidden denial, and a loader that finds nothing, answer with the not-found response.
+    for (user, uri) in [("bob", "/posts/1"), ("bob", "/posts/7")] {
+        let hidden = Reply::of(&service, as_user(test::TestRequest::get().uri(uri), user)).await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{user} on {uri}");
+        assert_eq!(hidden.body, "here it is", "{user} on {uri}");
+    }
+}
+
 /// `#[public]` handlers answer everyone, and are registered as public.
 #[actix_web::test]
 async fn public_handler() {
