@@ -182,6 +182,12 @@ fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
+/// Whether `text` is a `token` of RFC 9110 §5.6.2, as authentication schemes and parameter
+/// names are.
+pub(crate) fn is_token(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(is_tchar)
+}
+
 /// Turns a request into an [`Outcome`], and says how to authenticate with it.
 ///
 /// The framework asks each configured authenticator in turn, stopping at the first outcome that
@@ -304,8 +310,18 @@ where
 
     /// The scheme of the challenge line this authenticator adds to 401 responses
     /// (`<scheme> realm="…"`). Without it, it adds none.
+    ///
+    /// # Panics
+    ///
+    /// If `scheme` is not a token (RFC 9110 §5.6.2: ASCII letters, digits and
+    /// ``!#$%&'*+-.^_`|~``, no spaces), which no challenge could carry.
     #[must_use]
     pub fn challenge_scheme(mut self, scheme: &'static str) -> Self {
+        assert!(
+            is_token(scheme),
+            "FnAuthenticator::challenge_scheme: {scheme:?} is not an authentication scheme \
+             (a token: ASCII letters, digits and !#$%&'*+-.^_`|~, no spaces)"
+        );
         self.scheme = Some(scheme);
         self
     }
@@ -344,7 +360,28 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::Credentials;
+    use super::{Authenticator, Credentials, FnAuthenticator, Outcome};
+    use crate::ChallengeKind;
+
+    #[test]
+    #[should_panic(expected = "\"Session Cookie\" is not an authentication scheme")]
+    fn a_challenge_scheme_must_be_a_token() {
+        let _ = FnAuthenticator::new(|_| async { Outcome::Anonymous })
+            .challenge_scheme("Session Cookie");
+    }
+
+    #[test]
+    fn a_token_scheme_challenges() {
+        for scheme in ["Session", "X-Api-Key", "Custom_1.0"] {
+            let authenticator =
+                FnAuthenticator::new(|_| async { Outcome::Anonymous }).challenge_scheme(scheme);
+            let challenge = authenticator
+                .challenge("app", ChallengeKind::Unauthenticated)
+                .and_then(|challenge| challenge.to_header_value())
+                .unwrap();
+            assert_eq!(challenge, format!(r#"{scheme} realm="app""#).as_str());
+        }
+    }
 
     #[test]
     fn parses_scheme_and_rest() {

@@ -5,6 +5,8 @@ use std::fmt;
 
 use actix_web::http::header::HeaderValue;
 
+use crate::authenticator::is_token;
+
 /// Why a challenge is being rendered; an authenticator answers with its own line, or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -81,14 +83,23 @@ impl std::error::Error for InvalidRealm {}
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Challenge(String);
+pub struct Challenge {
+    line: String,
+    /// Whether the scheme and every parameter name are tokens (RFC 9110 §5.6.2), as the
+    /// header's grammar requires.
+    tokens: bool,
+}
 
 impl Challenge {
     /// Starts a challenge for `scheme` with its `realm` parameter.
     pub fn new(scheme: &str, realm: &str) -> Self {
         let mut line = String::with_capacity(scheme.len() + realm.len() + 16);
         line.push_str(scheme);
-        Self(line).param_with_separator(" ", "realm", realm)
+        let challenge = Self {
+            line,
+            tokens: is_token(scheme),
+        };
+        challenge.param_with_separator(" ", "realm", realm)
     }
 
     /// Appends the parameter `name="value"`. Each name must be given at most once.
@@ -98,28 +109,33 @@ impl Challenge {
     }
 
     fn param_with_separator(mut self, separator: &str, name: &str, value: &str) -> Self {
-        self.0.push_str(separator);
-        self.0.push_str(name);
-        self.0.push_str("=\"");
+        self.tokens &= is_token(name);
+        self.line.push_str(separator);
+        self.line.push_str(name);
+        self.line.push_str("=\"");
         for c in value.chars() {
             if matches!(c, '"' | '\\') {
-                self.0.push('\\');
+                self.line.push('\\');
             }
-            self.0.push(c);
+            self.line.push(c);
         }
-        self.0.push('"');
+        self.line.push('"');
         self
     }
 
-    /// The header value, or `None` if a parameter held a character no header may carry.
+    /// The header value, or `None` if the scheme or a parameter name is not a token (RFC 9110
+    /// §5.6.2: no spaces, no separators), or a parameter held a character no header may carry.
     pub fn to_header_value(&self) -> Option<HeaderValue> {
-        HeaderValue::from_str(&self.0).ok()
+        if !self.tokens {
+            return None;
+        }
+        HeaderValue::from_str(&self.line).ok()
     }
 }
 
 impl fmt::Display for Challenge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.line)
     }
 }
 
@@ -137,6 +153,29 @@ mod tests {
     #[test]
     fn control_characters_give_no_header() {
         assert!(Challenge::new("X", "a\nb").to_header_value().is_none());
+    }
+
+    #[test]
+    fn a_scheme_or_parameter_name_that_is_no_token_gives_no_header() {
+        assert!(Challenge::new("My Scheme", "r").to_header_value().is_none());
+        assert!(Challenge::new("", "r").to_header_value().is_none());
+        assert!(
+            Challenge::new("Bearer", "r")
+                .param("a=b", "c")
+                .to_header_value()
+                .is_none()
+        );
+        assert!(
+            Challenge::new("Bearer", "r")
+                .param("", "c")
+                .to_header_value()
+                .is_none()
+        );
+        let fine = Challenge::new("X-Scheme_1", "r").param("error", "e");
+        assert_eq!(
+            fine.to_header_value().unwrap(),
+            r#"X-Scheme_1 realm="r", error="e""#
+        );
     }
 
     #[test]
