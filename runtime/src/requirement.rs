@@ -105,6 +105,79 @@ impl Requirement {
     }
 }
 
+impl Requirement {
+    /// Panics unless `#[requires(...)]` could have written the requirement: no empty
+    /// `all(...)`/`any(...)` (one would grant everyone, the other no one), and every role,
+    /// permission and scope non-empty, without surrounding whitespace or control characters,
+    /// each scope an RFC 6750 scope token (it goes into `WWW-Authenticate`). The attributes
+    /// check this at compile time; requirements written by hand are checked where they are
+    /// used, at compile time too when that is a constant.
+    pub(crate) const fn assert_well_formed(&self) {
+        match *self {
+            Self::Authenticated | Self::TypedRole(_) | Self::TypedPermission(_) => {}
+            Self::Role(name) | Self::Permission(name) => assert_name(name),
+            Self::Scope(scope) => {
+                assert_name(scope);
+                assert!(
+                    is_scope_token(scope),
+                    "a scope of the requirement is not a scope token (RFC 6750 §3: printable \
+                     ASCII without spaces, `\"` or `\\`); give several scopes as separate items"
+                );
+            }
+            Self::All(items) | Self::Any(items) => {
+                assert!(
+                    !items.is_empty(),
+                    "the requirement has an empty all(...) or any(...), which decides nothing"
+                );
+                let mut index = 0;
+                while index < items.len() {
+                    items[index].assert_well_formed();
+                    index += 1;
+                }
+            }
+            Self::Not(inner) => inner.assert_well_formed(),
+        }
+    }
+}
+
+/// Panics unless `name` is a role, permission or scope name the attributes would accept.
+const fn assert_name(name: &str) {
+    let bytes = name.as_bytes();
+    assert!(
+        !bytes.is_empty(),
+        "a role, permission or scope of the requirement is empty"
+    );
+    assert!(
+        !bytes[0].is_ascii_whitespace() && !bytes[bytes.len() - 1].is_ascii_whitespace(),
+        "a role, permission or scope of the requirement has leading or trailing whitespace"
+    );
+    let mut index = 0;
+    while index < bytes.len() {
+        // C0 controls and DEL, or a C1 control (U+0080 to U+009F: 0xC2 0x80 to 0xC2 0x9F).
+        let c1 = bytes[index] == 0xC2
+            && index + 1 < bytes.len()
+            && matches!(bytes[index + 1], 0x80..=0x9F);
+        assert!(
+            !bytes[index].is_ascii_control() && !c1,
+            "a role, permission or scope of the requirement holds a control character"
+        );
+        index += 1;
+    }
+}
+
+/// `scope-token` of RFC 6750 §3: `1*( %x21 / %x23-5B / %x5D-7E )`.
+const fn is_scope_token(scope: &str) -> bool {
+    let bytes = scope.as_bytes();
+    let mut index = 0;
+    while index < bytes.len() {
+        if !matches!(bytes[index], 0x21 | 0x23..=0x5B | 0x5D..=0x7E) {
+            return false;
+        }
+        index += 1;
+    }
+    !bytes.is_empty()
+}
+
 impl fmt::Display for Requirement {
     /// Writes the requirement in the syntax of `#[requires(...)]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -200,6 +273,42 @@ pub trait PermissionVocabulary {
 mod tests {
     use super::Requirement::{self, *};
     use crate::Principal;
+
+    #[test]
+    fn what_the_attributes_could_write_is_well_formed() {
+        const R: Requirement = All(&[
+            Role("editor"),
+            Any(&[Permission("posts:delete"), Scope("articles:write")]),
+            Not(&Role("banned")),
+            Authenticated,
+        ]);
+        R.assert_well_formed();
+        Scope("a!#[]~").assert_well_formed();
+        Role("régie").assert_well_formed();
+    }
+
+    /// Each requirement `#[requires(...)]` refuses panics, with the reason.
+    #[test]
+    fn what_the_attributes_refuse_is_not() {
+        let cases: [(Requirement, &str); 10] = [
+            (All(&[]), "empty all(...) or any(...)"),
+            (Any(&[Role("a"), Any(&[])]), "empty all(...) or any(...)"),
+            (Role(""), "is empty"),
+            (Permission(" posts:read"), "leading or trailing whitespace"),
+            (Not(&Role("admin\t")), "leading or trailing whitespace"),
+            (Role("ad\nmin"), "control character"),
+            (Role("ad\u{85}min"), "control character"),
+            (Scope("a b"), "not a scope token"),
+            (Scope("x\"y"), "not a scope token"),
+            (All(&[Role("a"), Scope("é")]), "not a scope token"),
+        ];
+        for (requirement, reason) in cases {
+            let panic = std::panic::catch_unwind(|| requirement.assert_well_formed())
+                .expect_err(&format!("{requirement} was accepted"));
+            let message = panic.downcast_ref::<&str>().copied().unwrap_or_default();
+            assert!(message.contains(reason), "{requirement}: {message:?}");
+        }
+    }
 
     #[test]
     fn nested_evaluation() {

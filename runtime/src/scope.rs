@@ -97,6 +97,13 @@ pub struct Require {
 impl Require {
     /// A middleware that requires `requirement`.
     ///
+    /// # Panics
+    ///
+    /// If `requirement` is one `#[requires(...)]` would refuse to compile: an empty
+    /// `all(...)` or `any(...)`, or a role, permission or scope that is empty, padded with
+    /// whitespace or holds a control character, or a scope that is not an RFC 6750 scope
+    /// token (`"a b"` is two scopes). In a `const`, that is a compile error.
+    ///
     /// ```
     /// use actix_authz::{Require, Requirement};
     ///
@@ -106,6 +113,7 @@ impl Require {
     /// assert_eq!(require.requirement().to_string(), r#"any(role = "admin", role = "auditor")"#);
     /// ```
     pub const fn new(requirement: &'static Requirement) -> Self {
+        requirement.assert_well_formed();
         Self {
             requirement,
             realm: None,
