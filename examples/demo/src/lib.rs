@@ -75,9 +75,19 @@ pub mod policy {
 
 use policy::{Permission, Role};
 
-/// The JWT secret: `DEMO_JWT_SECRET`, or [`DEFAULT_SECRET`].
-pub fn secret_from_env() -> String {
-    std::env::var("DEMO_JWT_SECRET").unwrap_or_else(|_| DEFAULT_SECRET.to_owned())
+/// The JWT secret: `DEMO_JWT_SECRET`, or [`DEFAULT_SECRET`] when it is not set. An empty one is
+/// refused: anyone could sign tokens with it.
+pub fn secret_from_env() -> Result<String, String> {
+    match std::env::var("DEMO_JWT_SECRET") {
+        Ok(secret) if secret.is_empty() => {
+            Err("`DEMO_JWT_SECRET` is empty: give the HS256 secret, or unset it".to_owned())
+        }
+        Ok(secret) => Ok(secret),
+        Err(std::env::VarError::NotPresent) => Ok(DEFAULT_SECRET.to_owned()),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err("`DEMO_JWT_SECRET` is not valid UTF-8".to_owned())
+        }
+    }
 }
 
 /// The authorization configuration: Bearer JWT (HS256 with `secret`), then Basic.

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use actix_authz::audit;
 use actix_web::{App, HttpServer, web};
-use demo::{REALM, State, TokenSpec, authz, configure, secret_from_env, sign_token};
+use demo::{
+    DEFAULT_SECRET, REALM, State, TokenSpec, authz, configure, secret_from_env, sign_token,
+};
 
 const USAGE: &str = "\
 usage:
@@ -72,7 +74,7 @@ fn token(args: &[String]) -> Result<(), String> {
     if spec.sub.is_empty() {
         return Err("`--sub` is required".to_owned());
     }
-    println!("{}", sign_token(secret_from_env().as_bytes(), &spec));
+    println!("{}", sign_token(secret_from_env()?.as_bytes(), &spec));
     Ok(())
 }
 
@@ -108,7 +110,13 @@ fn serve(args: &[String]) -> Result<(), String> {
             _ => return Err(format!("unknown flag `{flag}`")),
         }
     }
-    let secret = secret_from_env();
+    let secret = secret_from_env()?;
+    if secret == DEFAULT_SECRET {
+        eprintln!(
+            "warning: tokens are signed and verified with the demo's public secret \
+             `{DEFAULT_SECRET}`; set DEMO_JWT_SECRET before serving beyond this machine"
+        );
+    }
     let config = authz(secret.as_bytes());
     let state = web::Data::new(State::default());
     actix_web::rt::System::new().block_on(async move {
