@@ -567,6 +567,10 @@ impl<'a, 'r> Decision<'a, 'r> {
         let mut missing_scopes = String::new();
         self.requirement
             .for_each_missing_scope(identity, &mut |scope| {
+                // A scope the requirement needs twice is missing once.
+                if missing_scopes.split(' ').any(|listed| listed == scope) {
+                    return;
+                }
                 if !missing_scopes.is_empty() {
                     missing_scopes.push(' ');
                 }

@@ -628,3 +628,43 @@ async fn the_demo_passes_default_deny_unchanged() {
             .assert(&expect, &secrets, &context);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A scope a hand-written requirement lists twice is named once in the challenge
+
+const REPORTS_TWICE: Requirement = Requirement::All(&[
+    Requirement::Scope("reports:read"),
+    Requirement::Scope("audit"),
+    Requirement::Scope("reports:read"),
+]);
+
+#[actix_web::test]
+async fn a_scope_needed_twice_is_missing_once() {
+    let app = test::init_service(
+        App::new().app_data(demo::authz(SECRET)).service(
+            web::scope("/reports")
+                .wrap(Require::new(&REPORTS_TWICE))
+                .service(scope_target),
+        ),
+    )
+    .await;
+    for (scope, missing) in [
+        (None, "reports:read audit"),
+        (Some("audit"), "reports:read"),
+        (Some("reports:read"), "audit"),
+    ] {
+        let request = TestRequest::get().uri("/reports/target");
+        let (request, secrets) = Credential::bearer(token("r", &[], &[], scope)).sign(request);
+        Reply::of(&app, request).await.assert(
+            &insufficient_scope(Some(missing)),
+            &secrets,
+            &format!("{scope:?}"),
+        );
+    }
+    let request = TestRequest::get().uri("/reports/target");
+    let (request, secrets) =
+        Credential::bearer(token("r", &[], &[], Some("audit reports:read"))).sign(request);
+    Reply::of(&app, request)
+        .await
+        .assert(&ok(Body::Text("granted")), &secrets, &"both scopes");
+}
