@@ -341,7 +341,8 @@ fn suggestion(name: &str, candidates: &[String]) -> String {
 }
 
 /// The bare names passed to the calls of `expr` (`is_author(caller, post).await` names `caller`
-/// and `post`), looking through references, dereferences, fields and method calls.
+/// and `post`), looking through references, dereferences, fields, method calls, operators
+/// (`is_even(id) && **id < 100`), indexing, casts and `?`.
 fn argument_names(expr: &syn::Expr) -> Vec<&Ident> {
     fn names_in<'a>(expr: &'a syn::Expr, found: &mut Vec<&'a Ident>) {
         match expr {
@@ -353,6 +354,18 @@ fn argument_names(expr: &syn::Expr) -> Vec<&Ident> {
             syn::Expr::Unary(e) => names_in(&e.expr, found),
             syn::Expr::Field(e) => names_in(&e.base, found),
             syn::Expr::Paren(e) => names_in(&e.expr, found),
+            syn::Expr::Group(e) => names_in(&e.expr, found),
+            syn::Expr::Try(e) => names_in(&e.expr, found),
+            syn::Expr::Cast(e) => names_in(&e.expr, found),
+            syn::Expr::Binary(e) => {
+                names_in(&e.left, found);
+                names_in(&e.right, found);
+            }
+            syn::Expr::Index(e) => {
+                names_in(&e.expr, found);
+                names_in(&e.index, found);
+            }
+            syn::Expr::Array(e) => e.elems.iter().for_each(|arg| names_in(arg, found)),
             syn::Expr::MethodCall(e) => {
                 names_in(&e.receiver, found);
                 e.args.iter().for_each(|arg| names_in(arg, found));

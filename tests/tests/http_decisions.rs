@@ -659,3 +659,30 @@ async fn one_sink_per_app() {
     assert_eq!(first.records().len(), 0);
     assert_eq!(second.records().len(), 1);
 }
+
+/// A check may combine predicates and comparisons: every handler argument it names is the
+/// handler's, whatever the expression around it.
+#[requires(role = "admin", check = is_even(id) && **id < 100)]
+#[get("/small-even/{id}")]
+async fn small_even(id: web::Path<u32>) -> String {
+    format!("small even {id}")
+}
+
+#[actix_web::test]
+async fn a_check_combining_predicates_reads_the_handlers_arguments() {
+    let app = test::init_service(
+        App::new()
+            .app_data(with_users(AuthzConfig::new("decisions")))
+            .service(small_even),
+    )
+    .await;
+    let granted = Reply::of(&app, as_ada(TestRequest::get().uri("/small-even/4"))).await;
+    assert_eq!(granted.status, StatusCode::OK);
+    assert_eq!(granted.body, "small even 4");
+    for uri in ["/small-even/5", "/small-even/200"] {
+        let denied = Reply::of(&app, as_ada(TestRequest::get().uri(uri))).await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN, "{uri}");
+        let body: serde_json::Value = serde_json::from_slice(&denied.body).unwrap();
+        assert_eq!(body["status"], 403, "{uri}");
+    }
+}
