@@ -383,7 +383,23 @@ fn argument_names(expr: &syn::Expr) -> Vec<&Ident> {
 
 /// The route the function's route attribute declares, when that attribute is still on it
 /// (written below this crate's attribute).
-fn declared_route(function: &ItemFn) -> Option<(Vec<String>, syn::LitStr)> {
+struct Route {
+    /// Upper-case.
+    methods: Vec<String>,
+    path: syn::LitStr,
+    /// Requests reach it through more than its method and path: a `guard = …` of the route
+    /// attribute, or several routes (`#[routes]`, of which only the first is kept).
+    guarded: bool,
+}
+
+fn declared_route(function: &ItemFn) -> Option<Route> {
+    let several = function.attrs.iter().any(|attribute| {
+        attribute
+            .path()
+            .segments
+            .last()
+            .is_some_and(|last| last.ident == "routes")
+    });
     function.attrs.iter().find_map(|attribute| {
         let name = attribute.path().segments.last()?.ident.to_string();
         let Meta::List(list) = &attribute.meta else {
@@ -402,28 +418,39 @@ fn declared_route(function: &ItemFn) -> Option<(Vec<String>, syn::LitStr)> {
         else {
             return None;
         };
+        let mut methods = Vec::new();
+        let mut guarded = several;
         if METHODS.contains(&name.as_str()) {
-            return Some((vec![name.to_uppercase()], path.clone()));
-        }
-        if name != "route" {
+            methods.push(name.to_uppercase());
+        } else if name != "route" {
             return None;
         }
-        let methods: Vec<String> = items
-            .filter_map(|item| match item {
-                syn::Expr::Assign(assign) => match (&*assign.left, &*assign.right) {
-                    (
-                        syn::Expr::Path(key),
-                        syn::Expr::Lit(syn::ExprLit {
-                            lit: syn::Lit::Str(method),
-                            ..
-                        }),
-                    ) if key.path.is_ident("method") => Some(method.value().to_uppercase()),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .collect();
-        (!methods.is_empty()).then(|| (methods, path.clone()))
+        for item in items {
+            let syn::Expr::Assign(assign) = item else {
+                continue;
+            };
+            let syn::Expr::Path(key) = &*assign.left else {
+                continue;
+            };
+            if key.path.is_ident("guard") {
+                guarded = true;
+            }
+            if let (
+                true,
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(method),
+                    ..
+                }),
+            ) = (key.path.is_ident("method"), &*assign.right)
+            {
+                methods.push(method.value().to_uppercase());
+            }
+        }
+        (!methods.is_empty()).then(|| Route {
+            methods,
+            path: path.clone(),
+            guarded,
+        })
     })
 }
 
@@ -437,14 +464,18 @@ fn private_path(policy: &Policy) -> TokenStream {
 fn registry_entry(
     private: &TokenStream,
     function: &ItemFn,
-    route: Option<(Vec<String>, syn::LitStr)>,
+    route: Option<Route>,
     protection: TokenStream,
 ) -> TokenStream {
     let name = function.sig.ident.to_string();
     let route = match route {
-        Some((methods, path)) => {
-            quote!(#private::Some(#private::DeclaredRoute::new(&[#(#methods),*], #path)))
-        }
+        Some(Route {
+            methods,
+            path,
+            guarded,
+        }) => quote! {
+            #private::Some(#private::DeclaredRoute::new(&[#(#methods),*], #path, #guarded))
+        },
         None => quote!(#private::None),
     };
     quote! {
@@ -454,11 +485,7 @@ fn registry_entry(
     }
 }
 
-fn generate_public(
-    policy: &Policy,
-    function: &ItemFn,
-    route: Option<(Vec<String>, syn::LitStr)>,
-) -> TokenStream {
+fn generate_public(policy: &Policy, function: &ItemFn, route: Option<Route>) -> TokenStream {
     let private = private_path(policy);
     let entry = registry_entry(
         &private,
@@ -491,7 +518,7 @@ fn generate(
     policy: &Policy,
     function: &ItemFn,
     arguments: &[Argument<'_>],
-    route: Option<(Vec<String>, syn::LitStr)>,
+    route: Option<Route>,
 ) -> TokenStream {
     let private = private_path(policy);
     let marker = format_ident!("__authz_policy_{}", function.sig.ident);

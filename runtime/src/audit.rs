@@ -72,9 +72,11 @@
 //! - Middleware wrapped around the whole `App` (an app-level `Require`,
 //!   [`DefaultDeny`](crate::DefaultDeny)) is outside the configuration function and is not
 //!   shown; nor is the app's `default_service`, which is not a route.
-//! - An unannotated handler elsewhere in the program with the same function name, path and
-//!   method as an annotated one cannot be told from it (actix-web knows resources by name): it
-//!   would be shown as that handler, and inside a scope the probe below could reach it.
+//! - An unannotated handler elsewhere in the program with the same function name as an
+//!   annotated one, registered after it at a path that ends with the annotated one's declared
+//!   path, cannot be told from it (actix-web keeps one resource per name): it would be shown as
+//!   that handler, and inside a scope the probe below could reach it. Give unannotated handlers
+//!   names of their own.
 
 mod resources;
 
@@ -249,6 +251,9 @@ pub enum Unauditable {
     /// No sample URL reaches the resource: a path parameter's regex rejects the samples, or an
     /// earlier resource shadows it.
     NoSamplePath,
+    /// Requests reach the handler through more than its method and path: a `guard = …` of its
+    /// route attribute, or several routes (`#[routes]`).
+    Guarded,
 }
 
 /// Why [`matrix`] could not list an app's routes.
@@ -937,6 +942,7 @@ impl From<Unplaceable> for Unauditable {
             Unplaceable::NoDeclaredRoute => Self::AttributeBelowRoute,
             Unplaceable::Ambiguous => Self::SharedName,
             Unplaceable::NoSamplePath => Self::NoSamplePath,
+            Unplaceable::Guarded => Self::Guarded,
         }
     }
 }
@@ -955,6 +961,11 @@ impl fmt::Display for Unauditable {
             Self::NoSamplePath => {
                 "no sample URL reaches it: a path parameter's regex rejects `1`, `a`, `A`, \
                  `a1` and `1a`, or an earlier resource shadows it"
+            }
+            Self::Guarded => {
+                "its route has a `guard = ...` or is one of several (`#[routes]`): a request it \
+                 turns away may reach another resource at the same path, so its own cannot be \
+                 told; register one route per handler, without a guard"
             }
         })
     }
@@ -985,13 +996,13 @@ mod tests {
     static STATUS: RouteEntry = RouteEntry::new(
         "status",
         "app",
-        Some(DeclaredRoute::new(&["GET"], "/status")),
+        Some(DeclaredRoute::new(&["GET"], "/status", false)),
         Protection::Public,
     );
     static DRAFTS: RouteEntry = RouteEntry::new(
         "drafts",
         "app::staff",
-        Some(DeclaredRoute::new(&["GET", "HEAD"], "/drafts/{id}")),
+        Some(DeclaredRoute::new(&["GET", "HEAD"], "/drafts/{id}", false)),
         Protection::Protected {
             requirement: &EDITOR,
             hidden: true,

@@ -28,12 +28,26 @@ pub enum Protection {
 pub struct DeclaredRoute {
     methods: &'static [&'static str],
     path: &'static str,
+    guarded: bool,
 }
 
 impl DeclaredRoute {
     #[doc(hidden)]
-    pub const fn new(methods: &'static [&'static str], path: &'static str) -> Self {
-        Self { methods, path }
+    pub const fn new(methods: &'static [&'static str], path: &'static str, guarded: bool) -> Self {
+        Self {
+            methods,
+            path,
+            guarded,
+        }
+    }
+
+    /// Whether requests reach the handler through more than this method and path: a
+    /// `guard = …` of its route attribute, or several routes (`#[routes]`, of which this is the
+    /// first). [`Require`](crate::Require), [`DefaultDeny`](crate::DefaultDeny) and the audit
+    /// cannot tell such a handler's requests from those of another resource at the same path,
+    /// and treat it as unrecognised.
+    pub fn guarded(&self) -> bool {
+        self.guarded
     }
 
     /// The HTTP methods, upper-case (`GET`).

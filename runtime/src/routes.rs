@@ -69,6 +69,9 @@ pub(crate) enum Unplaceable {
     /// No sample URL built for it leads back to its resource: a path parameter whose regex none
     /// of the samples satisfies, or an earlier resource that shadows it.
     NoSamplePath,
+    /// Requests reach it through more than its method and path ([`DeclaredRoute::guarded`]):
+    /// one its guard turns away goes on to whatever other resource matches.
+    Guarded,
 }
 
 /// The placed handlers of one app, and the registered ones that the app names but that
@@ -229,6 +232,10 @@ impl Unplaceable {
                 "no sample URL reaches its resource: a path parameter rejects the samples \
                  (`1`, `a`, `A`, `a1`, `1a`) or an earlier resource shadows it"
             }
+            Self::Guarded => {
+                "its route has a `guard = ...` or is one of several (`#[routes]`): a request it \
+                 turns away may reach another resource at the same path"
+            }
         }
     }
 }
@@ -252,6 +259,9 @@ fn place(request: &HttpRequest, entry: &'static RouteEntry) -> Placement {
     let Some(route) = entry.route() else {
         return Placement::Unplaceable(Unplaceable::NoDeclaredRoute);
     };
+    if route.guarded() {
+        return Placement::Unplaceable(Unplaceable::Guarded);
+    }
     for sample in SAMPLES {
         let Ok(path) = sample_path(request, name, sample) else {
             continue;
@@ -369,7 +379,7 @@ mod tests {
         RouteEntry::new(
             handler,
             "app",
-            Some(DeclaredRoute::new(methods, path)),
+            Some(DeclaredRoute::new(methods, path, false)),
             PROTECTED,
         )
     }

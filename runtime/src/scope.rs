@@ -43,9 +43,15 @@ use crate::{Realm, Requirement};
 ///   `WARN` log;
 /// - handlers are told apart by function name (the resource name actix-web's route attributes
 ///   give): two annotated handlers of the same name are never exempt, and a handler registered
-///   at several places is recognised at one of them only;
-/// - a route with extra guards (`guard = "..."`, or a guarded enclosing scope) is recognised by
-///   its path and method alone.
+///   at several places is recognised at one of them only. **A handler without attributes must
+///   not share its function name with an annotated one** (in another module): actix-web keeps
+///   one resource per name, and when the unannotated one is registered later and its full path
+///   ends with the annotated one's declared path (`/billing/invoices/{id}/status` and
+///   `#[get("/status")]`), it is taken for it. Give every handler under a scope rule an
+///   attribute, or distinct names;
+/// - a route with a guard (`guard = "..."`) or several routes (`#[routes]`) is never exempt: a
+///   request it turns away would go on to another resource at the same path. A guarded
+///   enclosing scope is not seen, and is recognised by its path and method alone.
 ///
 /// [`audit`](crate::audit) lists how each route of an app is classified. Around a whole `App`,
 /// wrap a CORS middleware outside this one, so that preflights are answered before.

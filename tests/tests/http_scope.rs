@@ -12,7 +12,7 @@ use actix_authz::{
 use actix_web::http::header;
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::{self, TestRequest};
-use actix_web::{App, HttpResponse, get, web};
+use actix_web::{App, HttpResponse, get, post, routes, web};
 use authz_tests::logs::Capture;
 use authz_tests::{
     Body, Credential, Expect, INVALID, Reply, SECRET, demo_app, demo_expectations,
@@ -667,4 +667,84 @@ async fn a_scope_needed_twice_is_missing_once() {
     Reply::of(&app, request)
         .await
         .assert(&ok(Body::Text("granted")), &secrets, &"both scopes");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A #[public] route with a guard, or one of several, is no exemption
+
+fn from_hook(context: &actix_web::guard::GuardContext<'_>) -> bool {
+    context.head().headers().contains_key("x-hook")
+}
+
+#[public]
+#[post("/counter", guard = "from_hook")]
+async fn hook() -> &'static str {
+    "hook"
+}
+
+#[public]
+#[routes]
+#[get("/a")]
+#[get("/b")]
+async fn several() -> &'static str {
+    "several"
+}
+
+async fn bump() -> &'static str {
+    "bumped"
+}
+
+/// A request that a guarded public route turns away goes on to the next resource at the same
+/// path, which need not be public: `Require` cannot tell them apart before routing, so it
+/// exempts neither. The same for `#[routes]`, whose routes the attribute cannot all record.
+#[actix_web::test]
+async fn a_guarded_or_multi_route_public_handler_is_not_exempt() {
+    let app = test::init_service(
+        App::new().app_data(demo::authz(SECRET)).service(
+            web::scope("/s")
+                .wrap(Require::new(&EDITOR))
+                .service(hook)
+                .service(several)
+                .route("/counter", web::post().to(bump)),
+        ),
+    )
+    .await;
+    for (method, uri, hooked) in [
+        (Method::POST, "/s/counter", false),
+        (Method::POST, "/s/counter", true),
+        (Method::GET, "/s/a", false),
+        (Method::GET, "/s/b", false),
+    ] {
+        let mut request = TestRequest::default().method(method.clone()).uri(uri);
+        if hooked {
+            request = request.insert_header(("x-hook", "1"));
+        }
+        Reply::of(&app, request).await.assert(
+            &unauthorized(),
+            &[],
+            &format!("anonymous {method} {uri}"),
+        );
+    }
+    // An editor passes the scope's rule and reaches each.
+    for (method, uri, hooked, body) in [
+        (Method::POST, "/s/counter", false, "bumped"),
+        (Method::POST, "/s/counter", true, "hook"),
+        (Method::GET, "/s/b", false, "several"),
+    ] {
+        let mut request = TestRequest::default().method(method.clone()).uri(uri);
+        if hooked {
+            request = request.insert_header(("x-hook", "1"));
+        }
+        let (request, secrets) =
+            Credential::bearer(token("e", &["editor"], &[], None)).sign(request);
+        Reply::of(&app, request).await.assert(
+            &ok(Body::Text(body)),
+            &secrets,
+            &format!("editor {method} {uri}"),
+        );
+    }
+    let entry = actix_authz::registry::entries()
+        .find(|entry| entry.handler() == "several" && entry.module() == module_path!())
+        .expect("`several` is registered");
+    assert!(entry.route().is_some_and(|route| route.guarded()));
 }
