@@ -684,6 +684,7 @@ fn generate(
                 requirement: #rules.requirement,
                 hidden: #hide,
                 checks: &[#(#check_texts),*],
+                shadow: #rules.options.shadow,
             }
         },
     );

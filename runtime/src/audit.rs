@@ -4,8 +4,9 @@
 //! `App::configure`), without serving it and without running any handler, and lists each of its
 //! resources in routing order with the methods, the full path (scopes included), the access its
 //! handler declares (`#[public]`, or `#[authenticated]`/`#[requires(...)]` with the
-//! requirement, whether a denial is hidden as 404, and its argument-aware checks), and the
-//! rules of the [`Require`](crate::Require) middleware of its scopes, which apply on top.
+//! requirement, whether a denial is hidden as 404, its argument-aware checks, and whether it is
+//! in `shadow` mode, where none of it is enforced), and the rules of the
+//! [`Require`](crate::Require) middleware of its scopes, which apply on top.
 //! [`Matrix::to_markdown`] and [`Matrix::to_json`] render it; [`assert_every_route_classified`]
 //! fails a test when a route is neither protected nor public.
 //!
@@ -209,7 +210,7 @@ pub struct ScopeRule {
 /// use actix_authz::audit::Access;
 ///
 /// const ADMIN: Requirement = Requirement::Role("admin");
-/// let access = Access::Protected { requirement: &ADMIN, hidden: false, checks: &[] };
+/// let access = Access::Protected { requirement: &ADMIN, hidden: false, checks: &[], shadow: false };
 /// assert_eq!(access.label(), "protected");
 /// assert!(access.is_classified());
 /// ```
@@ -226,6 +227,9 @@ pub enum Access {
         hidden: bool,
         /// The argument-aware checks, as written.
         checks: &'static [&'static str],
+        /// In shadow mode (`shadow`): the requirement and checks are only recorded, not
+        /// enforced; every authenticated caller gets through.
+        shadow: bool,
     },
     /// No attribute of this crate is recognised on the route's handler.
     Unannotated,
@@ -699,6 +703,7 @@ impl Matrix {
                     requirement,
                     hidden,
                     checks,
+                    ..
                 } => (
                     code(&requirement.to_string()),
                     if hidden { "yes" } else { "no" },
@@ -716,6 +721,9 @@ impl Matrix {
                     .join(", ")
             };
             let access = match row.access {
+                Access::Protected { shadow: true, .. } => {
+                    format!("{}, **shadow: not enforced**", row.access.label())
+                }
                 Access::Public | Access::Protected { .. } => row.access.label().to_owned(),
                 Access::Unannotated => "**unannotated**".to_owned(),
                 Access::Unauditable(why) => format!("**unauditable**: {why}"),
@@ -782,6 +790,7 @@ impl Matrix {
     ///         "scope_rules": [],
     ///         "hidden": false,
     ///         "checks": [],
+    ///         "shadow": false,
     ///         "problem": null,
     ///     }])
     /// );
@@ -808,20 +817,26 @@ impl Serialize for Matrix {
 
 impl Serialize for Row {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let (requirement, hidden, checks) = match self.access {
+        let (requirement, hidden, checks, shadow) = match self.access {
             Access::Protected {
                 requirement,
                 hidden,
                 checks,
-            } => (Some(requirement.to_string()), Some(hidden), checks),
-            _ => (None, None, &[][..]),
+                shadow,
+            } => (
+                Some(requirement.to_string()),
+                Some(hidden),
+                checks,
+                Some(shadow),
+            ),
+            _ => (None, None, &[][..], None),
         };
         let problem = match self.access {
             Access::Unannotated => Some(Access::UNANNOTATED.to_owned()),
             Access::Unauditable(why) => Some(why.to_string()),
             _ => None,
         };
-        let mut map = serializer.serialize_map(Some(10))?;
+        let mut map = serializer.serialize_map(Some(11))?;
         map.serialize_entry("methods", &self.methods)?;
         map.serialize_entry("path", &self.path)?;
         map.serialize_entry("resource", &self.resource)?;
@@ -831,6 +846,7 @@ impl Serialize for Row {
         map.serialize_entry("scope_rules", &self.scope_rules)?;
         map.serialize_entry("hidden", &hidden)?;
         map.serialize_entry("checks", checks)?;
+        map.serialize_entry("shadow", &shadow)?;
         map.serialize_entry("problem", &problem)?;
         map.end()
     }
@@ -927,10 +943,12 @@ impl From<Protection> for Access {
                 requirement,
                 hidden,
                 checks,
+                shadow,
             } => Self::Protected {
                 requirement,
                 hidden,
                 checks,
+                shadow,
             },
         }
     }
@@ -1007,6 +1025,7 @@ mod tests {
             requirement: &EDITOR,
             hidden: true,
             checks: &["is_author(caller, id)"],
+            shadow: true,
         },
     );
     static BELOW: RouteEntry = RouteEntry::new(
@@ -1017,6 +1036,7 @@ mod tests {
             requirement: &Requirement::Authenticated,
             hidden: false,
             checks: &[],
+            shadow: false,
         },
     );
 
@@ -1055,7 +1075,7 @@ mod tests {
 | method | path | access | requirement | scope rules | hidden | checks | handler |
 | --- | --- | --- | --- | --- | --- | --- | --- |
 | `GET` | `/staff/status` | public |  |  |  |  | `app::status` |
-| `GET`, `HEAD` | `/staff/drafts/{id}` | protected | `role = \"editor\"` | `role = \"staff\"` at `/staff` | yes | `is_author(caller, id)` | `app::staff::drafts` |
+| `GET`, `HEAD` | `/staff/drafts/{id}` | protected, **shadow: not enforced** | `role = \"editor\"` | `role = \"staff\"` at `/staff` | yes | `is_author(caller, id)` | `app::staff::drafts` |
 | ? | `/below` | **unauditable**: its attribute is written below the route attribute: write it above `#[get(...)]`/`#[route(...)]` so that it knows the route |  |  |  |  | `app::below` |
 | ? | `/a\\|b` | **unannotated** |  |  |  |  |  |
 | ? | `/twice` | **unauditable**: its name is shared with another annotated handler or resource: give each handler its own function name and one registration |  |  |  |  | resource `twice` |
@@ -1083,6 +1103,7 @@ mod tests {
                 ],
                 "hidden": true,
                 "checks": ["is_author(caller, id)"],
+                "shadow": true,
                 "problem": null,
             })
         );
@@ -1098,6 +1119,7 @@ mod tests {
                 "scope_rules": [],
                 "hidden": null,
                 "checks": [],
+                "shadow": null,
                 "problem": Access::UNANNOTATED,
             })
         );

@@ -247,6 +247,7 @@ impl AuthzSchemes {
                         requirement,
                         hidden,
                         checks,
+                        shadow,
                     } => {
                         let mut requirements: Vec<&'static Requirement> = row
                             .scope_rules
@@ -255,7 +256,7 @@ impl AuthzSchemes {
                             .map(|rule| rule.requirement)
                             .collect();
                         requirements.push(requirement);
-                        self.protect(operation, &requirements, hidden, checks);
+                        self.protect(operation, &requirements, hidden, checks, shadow);
                     }
                     _ => {}
                 }
@@ -269,7 +270,8 @@ impl AuthzSchemes {
                 requirement,
                 hidden,
                 checks,
-            } => self.protect(operation, &[requirement], hidden, checks),
+                shadow,
+            } => self.protect(operation, &[requirement], hidden, checks, shadow),
             Protection::Public => operation.security = Some(Vec::new()),
         }
     }
@@ -281,6 +283,7 @@ impl AuthzSchemes {
         requirements: &[&'static Requirement],
         hidden: bool,
         checks: &'static [&'static str],
+        shadow: bool,
     ) {
         let mut needs = Needs::default();
         requirements.iter().for_each(|r| needs.collect(r));
@@ -309,6 +312,10 @@ impl AuthzSchemes {
             .add("x-authz-requirement", requirement);
         if !checks.is_empty() {
             extensions = extensions.add("x-authz-checks", checks.to_vec());
+        }
+        if shadow {
+            // Rolled out in shadow mode: documented as it will be enforced, and said so.
+            extensions = extensions.add("x-authz-shadow", true);
         }
         operation
             .extensions

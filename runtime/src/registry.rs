@@ -19,6 +19,10 @@ pub enum Protection {
         hidden: bool,
         /// The argument-aware checks, as written (`is_author(caller, post)`).
         checks: &'static [&'static str],
+        /// Whether it is in shadow mode (`shadow`): refusals are only recorded, and every
+        /// authenticated caller gets through. `AuthzConfig::shadow`, the app-wide switch, is
+        /// not part of the handler.
+        shadow: bool,
     },
 }
 

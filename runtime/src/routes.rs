@@ -369,6 +369,7 @@ mod tests {
         requirement: &Requirement::Authenticated,
         hidden: false,
         checks: &[],
+        shadow: false,
     };
 
     const fn entry(

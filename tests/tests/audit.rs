@@ -162,6 +162,7 @@ async fn json_of_a_small_app() {
                 "scope_rules": [],
                 "hidden": null,
                 "checks": [],
+                "shadow": null,
                 "problem": null,
             },
             {
@@ -174,6 +175,7 @@ async fn json_of_a_small_app() {
                 "scope_rules": [{ "scope": "/api", "requirement": "role = \"api\"", "realm": "api" }],
                 "hidden": true,
                 "checks": ["owns(identity, id)"],
+                "shadow": false,
                 "problem": null,
             },
             {
@@ -187,6 +189,7 @@ async fn json_of_a_small_app() {
                 "scope_rules": [{ "scope": "/api", "requirement": "role = \"api\"", "realm": "api" }],
                 "hidden": false,
                 "checks": [],
+                "shadow": false,
                 "problem": null,
             },
             {
@@ -199,6 +202,7 @@ async fn json_of_a_small_app() {
                 "scope_rules": [],
                 "hidden": null,
                 "checks": [],
+                "shadow": null,
                 "problem": "its attribute is written below the route attribute: write it above \
                             `#[get(...)]`/`#[route(...)]` so that it knows the route",
             },

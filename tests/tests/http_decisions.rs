@@ -686,3 +686,21 @@ async fn a_check_combining_predicates_reads_the_handlers_arguments() {
         assert_eq!(body["status"], 403, "{uri}");
     }
 }
+
+/// The registry, and so the route audit and the OpenAPI document, say which handlers are in
+/// shadow mode: their requirement is not enforced.
+#[test]
+fn the_registry_records_shadow_mode() {
+    let shadow_of = |handler: &str| {
+        let entry = actix_authz::registry::entries()
+            .find(|entry| entry.handler() == handler && entry.module() == module_path!())
+            .expect("registered");
+        match entry.protection() {
+            actix_authz::registry::Protection::Protected { shadow, .. } => shadow,
+            other => panic!("{handler} is {other:?}"),
+        }
+    };
+    assert!(shadow_of("shadowed"));
+    assert!(shadow_of("even"));
+    assert!(!shadow_of("admin"));
+}

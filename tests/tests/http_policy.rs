@@ -560,10 +560,12 @@ async fn public_handler() {
             requirement,
             hidden,
             checks,
+            shadow,
         } => {
             assert_eq!(requirement.to_string(), "authenticated");
             assert!(hidden);
             assert_eq!(checks, ["may_read(identity, post)"]);
+            assert!(!shadow);
         }
         other => panic!("read_post is {other:?}"),
     }

@@ -82,6 +82,14 @@ async fn drift_shift() -> &'static str {
     "shift"
 }
 
+// Rolled out in shadow mode: documented as it will be enforced, and marked.
+#[requires(role = "tester", shadow)]
+#[utoipa::path(responses((status = 200, description = "the trial")))]
+#[get("/drift/trial")]
+async fn drift_trial() -> &'static str {
+    "trial"
+}
+
 #[public]
 #[utoipa::path(responses((status = 200, description = "up")))]
 #[get("/drift/liveness")]
@@ -100,6 +108,7 @@ const SECURITY: AuthzSchemes = AuthzSchemes::new(&[Scheme::Bearer("jwt"), Scheme
         drift_create_article,
         drift_whoami,
         drift_shift,
+        drift_trial,
         drift_liveness
     ),
     modifiers(&SECURITY)
@@ -124,6 +133,7 @@ fn app() -> App<
         .service(drift_delete_post)
         .service(drift_create_article)
         .service(drift_shift)
+        .service(drift_trial)
         .service(drift_liveness)
         .service(web::scope("/api").service(drift_whoami))
 }
@@ -180,7 +190,7 @@ fn strings(value: &Value) -> BTreeSet<String> {
 fn every_annotated_handler_is_documented_as_it_is_enforced() {
     let spec = spec();
     let entries = entries();
-    assert_eq!(entries.len(), 7, "{entries:?}");
+    assert_eq!(entries.len(), 8, "{entries:?}");
     for entry in entries {
         let (_, _, operation) = operation(&spec, entry.handler());
         let (requirement, hidden) = match entry.protection() {
@@ -192,8 +202,13 @@ fn every_annotated_handler_is_documented_as_it_is_enforced() {
             Protection::Protected {
                 requirement,
                 hidden,
+                shadow,
                 ..
-            } => (requirement, hidden),
+            } => {
+                let marked = operation.get("x-authz-shadow");
+                assert_eq!(marked, shadow.then_some(&json!(true)), "{entry}");
+                (requirement, hidden)
+            }
             _ => unreachable!("a new kind of protection: document it"),
         };
         let mut expected: [BTreeSet<String>; 3] = Default::default();
@@ -288,7 +303,11 @@ async fn exactly_what_the_spec_lists_passes_and_anything_less_is_refused() {
         let (path, method, operation) = operation(&spec, entry.handler());
         let requirement = operation["x-authz-requirement"].as_str().unwrap_or("");
         let hidden = operation["responses"]["404"].is_object();
-        let refused = if hidden {
+        // In shadow mode a would-be refusal is only recorded: the caller gets through.
+        let shadow = operation.get("x-authz-shadow") == Some(&json!(true));
+        let refused = if shadow {
+            StatusCode::OK
+        } else if hidden {
             StatusCode::NOT_FOUND
         } else {
             StatusCode::FORBIDDEN
@@ -339,7 +358,7 @@ async fn exactly_what_the_spec_lists_passes_and_anything_less_is_refused() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 5, "every conjunctive requirement was exercised");
+    assert_eq!(checked, 6, "every conjunctive requirement was exercised");
 }
 
 #[actix_web::test]
