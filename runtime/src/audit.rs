@@ -73,13 +73,12 @@
 //! - Middleware wrapped around the whole `App` (an app-level `Require`,
 //!   [`DefaultDeny`](crate::DefaultDeny)) is outside the configuration function and is not
 //!   shown; nor is the app's `default_service`, which is not a route.
-//! - An unannotated handler elsewhere in the program with the same function name as an
-//!   annotated one, registered after it at a path that ends with the annotated one's declared
-//!   path, cannot be told from it (actix-web keeps one resource per name): it would be shown as
-//!   that handler, and inside a scope the probe below could reach it. Give unannotated handlers
-//!   names of their own.
+//! - An unannotated handler with the same function name and path as an annotated one elsewhere
+//!   in the program, which the app does not register, cannot be told from it (actix-web knows
+//!   resources by name and pattern): it would be shown as that handler, and inside a scope the
+//!   probe below could reach it. Give unannotated handlers names of their own.
 
-mod resources;
+pub(crate) mod resources;
 
 use std::cell::RefCell;
 use std::collections::HashMap;

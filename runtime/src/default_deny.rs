@@ -29,8 +29,9 @@ use crate::{AuthzError, RefusalKind};
 /// Targets are recognised as [`Require`](crate::Require) recognises `#[public]` handlers, and
 /// with the same limits: the attribute must be written above the route attribute (a handler
 /// registered with `web::resource(...).to(handler)`, or a service such as a static file server,
-/// counts as unannotated), handlers are told apart by function name (an unannotated handler
-/// must not share an annotated one's name, see [`Require`](crate::Require)), and a route with
+/// counts as unannotated), handlers are told apart by function name and declared path (an
+/// unannotated handler must not share both with an annotated one, see
+/// [`Require`](crate::Require)), and a route with
 /// a guard or several routes (`#[routes]`) counts as unrecognised and is refused. A method that no
 /// annotated handler of the path accepts is refused with 403 rather than answered 404/405,
 /// because an unannotated resource later in routing order could still take it.

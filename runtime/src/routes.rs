@@ -8,7 +8,10 @@
 //! - once per app, each registered handler that declares its route is *placed*: its URL is built
 //!   with `url_for(handler name, sample segments)` and matched back to the full pattern of its
 //!   resource (`/staff/status`), which must be the resource of that name and end with the
-//!   declared path;
+//!   declared path. The app's resources are listed too (from the resource map's `Debug` output,
+//!   as the audit reads them): the handler must be the only resource of the app with its name,
+//!   and that resource's own pattern must be the declared path, so that another resource of
+//!   the same name (a handler without attributes in another module) is never taken for it;
 //! - per request, the resource map names the first resource whose pattern matches the path
 //!   (routing order, guards aside). When that resource is a placed handler that accepts the
 //!   method, it is the target. When it is a placed handler whose method guard refuses the
@@ -26,6 +29,7 @@ use actix_web::dev::ResourceMap;
 use actix_web::error::UrlGenerationError;
 use actix_web::http::Method;
 
+use crate::audit::resources::{self, Resource};
 use crate::registry::{DeclaredRoute, RouteEntry};
 
 /// Values tried, in turn, for every dynamic segment when building a URL of a handler: the first
@@ -64,7 +68,8 @@ impl Placed {
 pub(crate) enum Unplaceable {
     /// Its attribute is written below the route attribute, so it does not know its route.
     NoDeclaredRoute,
-    /// Several registered handlers have this name and sit at this place.
+    /// Several resources of the app have this name: annotated handlers, or one without
+    /// attributes (actix-web keeps one resource per name).
     Ambiguous,
     /// No sample URL built for it leads back to its resource: a path parameter whose regex none
     /// of the samples satisfies, or an earlier resource that shadows it.
@@ -108,11 +113,12 @@ impl RouteTable {
         entries: impl IntoIterator<Item = &'static RouteEntry>,
     ) -> Self {
         let mut table = Self::default();
+        let listed = listed(request);
         for entry in entries {
             if entry.route().is_none() {
                 table.undeclared.push(entry);
             }
-            match place(request, entry) {
+            match place(request, entry, listed.as_deref()) {
                 Placement::Absent => {}
                 Placement::Placed(placed) => table.placed.push(placed),
                 Placement::Unplaceable(why) => table.unplaceable.push((entry, why)),
@@ -226,7 +232,8 @@ impl Unplaceable {
                 "its attribute does not see the route: write it above `#[get(...)]`/`#[route(...)]`"
             }
             Self::Ambiguous => {
-                "several annotated handlers share its name: give handlers distinct function names"
+                "several resources of the app share its name (annotated handlers, or one without \
+                 attributes): give handlers distinct function names"
             }
             Self::NoSamplePath => {
                 "no sample URL reaches its resource: a path parameter rejects the samples \
@@ -246,7 +253,30 @@ enum Placement {
     Unplaceable(Unplaceable),
 }
 
-fn place(request: &HttpRequest, entry: &'static RouteEntry) -> Placement {
+/// The resources of the app of `request`, or `None` (logged once) when its resource map's
+/// `Debug` output is not the shape [`resources`] knows: recognition then rests on
+/// `ResourceMap`'s API alone, and cannot tell an annotated handler from another resource of
+/// its name whose path ends with its declared path.
+fn listed(request: &HttpRequest) -> Option<Vec<Resource>> {
+    resources::list(request.resource_map())
+        .inspect_err(|reason| {
+            warn_once(format!("unlisted: {reason}"), || {
+                tracing::error!(
+                    reason,
+                    "actix-authz cannot list the app's resources (this actix-web's resource map \
+                     has a Debug format it does not know): handlers are recognised by name and \
+                     path alone"
+                );
+            });
+        })
+        .ok()
+}
+
+fn place(
+    request: &HttpRequest,
+    entry: &'static RouteEntry,
+    listed: Option<&[Resource]>,
+) -> Placement {
     let map = request.resource_map();
     let name = entry.handler();
     match sample_path(request, name, SAMPLES[0]) {
@@ -261,6 +291,19 @@ fn place(request: &HttpRequest, entry: &'static RouteEntry) -> Placement {
     };
     if route.guarded() {
         return Placement::Unplaceable(Unplaceable::Guarded);
+    }
+    if let Some(resources) = listed {
+        let mut named = resources
+            .iter()
+            .filter(|resource| resource.name.as_deref() == Some(name));
+        match (named.next(), named.next()) {
+            // `url_for` and the resource map name one of them, which may be either.
+            (Some(_), Some(_)) => return Placement::Unplaceable(Unplaceable::Ambiguous),
+            // The resource of this name is another handler: its own path is not the declared
+            // one, whatever the scopes around it.
+            (Some(only), None) if only.own != route.path() => return Placement::Absent,
+            _ => {}
+        }
     }
     for sample in SAMPLES {
         let Ok(path) = sample_path(request, name, sample) else {

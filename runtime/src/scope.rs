@@ -42,13 +42,13 @@ use crate::{Realm, Requirement};
 ///   `web::resource(...).to(handler)` is never exempt. Such handlers are named once in a
 ///   `WARN` log;
 /// - handlers are told apart by function name (the resource name actix-web's route attributes
-///   give): two annotated handlers of the same name are never exempt, and a handler registered
-///   at several places is recognised at one of them only. **A handler without attributes must
-///   not share its function name with an annotated one** (in another module): actix-web keeps
-///   one resource per name, and when the unannotated one is registered later and its full path
-///   ends with the annotated one's declared path (`/billing/invoices/{id}/status` and
-///   `#[get("/status")]`), it is taken for it. Give every handler under a scope rule an
-///   attribute, or distinct names;
+///   give) and declared path: a handler is recognised only when it is the one resource of the
+///   app with its name, and that resource's own path is the declared one. Two resources of the
+///   same name in one app (two handlers, or one registered twice) are never exempt. **A handler
+///   without attributes must not share both the function name and the path of an annotated
+///   handler linked into the program** (`staff::status` and `front::status`, both at
+///   `"/status"`): when the annotated one is not registered in the app, nothing tells them
+///   apart. Give every handler under a scope rule an attribute, or distinct names;
 /// - a route with a guard (`guard = "..."`) or several routes (`#[routes]`) is never exempt: a
 ///   request it turns away would go on to another resource at the same path. A guarded
 ///   enclosing scope is not seen, and is recognised by its path and method alone.

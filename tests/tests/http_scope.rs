@@ -748,3 +748,64 @@ async fn a_guarded_or_multi_route_public_handler_is_not_exempt() {
         .expect("`several` is registered");
     assert!(entry.route().is_some_and(|route| route.guarded()));
 }
+
+// ---------------------------------------------------------------------------------------------
+// A handler without attributes that shares an annotated handler's name is never taken for it
+
+mod front {
+    use super::*;
+
+    #[public]
+    #[get("/status")]
+    pub(super) async fn status() -> &'static str {
+        "up"
+    }
+}
+
+mod billing {
+    use super::*;
+
+    // No attribute: only the scope's rule protects it. Its path ends with `/status`.
+    #[get("/invoices/{id}/status")]
+    pub(super) async fn status(id: web::Path<u32>) -> String {
+        format!("invoice {id}: paid")
+    }
+}
+
+#[actix_web::test]
+async fn a_namesake_without_attributes_is_not_taken_for_a_public_handler() {
+    let with_default_deny = |default_deny: bool| {
+        let scope = web::scope("/billing")
+            .wrap(Require::new(&EDITOR))
+            .service(billing::status);
+        App::new()
+            .app_data(demo::authz(SECRET))
+            .wrap(actix_web::middleware::Condition::new(
+                default_deny,
+                DefaultDeny::new(),
+            ))
+            .service(front::status)
+            .service(scope)
+    };
+    // The scope's rule applies to the namesake.
+    let app = test::init_service(with_default_deny(false)).await;
+    Reply::of(&app, TestRequest::get().uri("/billing/invoices/7/status"))
+        .await
+        .assert(&unauthorized(), &[], &"anonymous on the namesake");
+    let (request, secrets) = Credential::bearer(token("e", &["editor"], &[], None))
+        .sign(TestRequest::get().uri("/billing/invoices/7/status"));
+    Reply::of(&app, request).await.assert(
+        &ok(Body::Text("invoice 7: paid")),
+        &secrets,
+        &"an editor on the namesake",
+    );
+    let public = Reply::of(&app, TestRequest::get().uri("/status")).await;
+    public.assert(&ok(Body::Text("up")), &[], &"the public handler");
+
+    // Default-deny refuses both: two resources of one name cannot be told apart.
+    let app = test::init_service(with_default_deny(true)).await;
+    for uri in ["/billing/invoices/7/status", "/status"] {
+        let reply = Reply::of(&app, TestRequest::get().uri(uri)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{uri}");
+    }
+}

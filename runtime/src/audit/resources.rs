@@ -8,7 +8,10 @@
 //! instead of passing with routes left out. The audit then checks what it read against the
 //! public API (every handler placed with `url_for` must be among the listed resources).
 //!
-//! Only the audit uses this; request handling never depends on a `Debug` format.
+//! The audit, and the recognition of handlers behind `Require` and `DefaultDeny` (to tell an
+//! annotated handler from another resource of the same name), read it once per app; when the
+//! format is not the one this module knows, the audit fails and recognition falls back to what
+//! `ResourceMap`'s API tells (see `routes`).
 
 use actix_web::dev::ResourceMap;
 
@@ -20,6 +23,8 @@ pub(crate) struct Resource {
     pub(crate) name: Option<String>,
     /// Its full pattern, scopes included, as `ResourceMap::match_pattern` writes it.
     pub(crate) pattern: String,
+    /// Its own pattern, without the scopes' (`/status` of `/staff/status`).
+    pub(crate) own: String,
     /// The scopes it is in, outermost first.
     pub(crate) scopes: Vec<Scope>,
 }
@@ -79,6 +84,7 @@ impl Walk {
                 };
                 self.resources.push(Resource {
                     name,
+                    own: pattern.to_owned(),
                     pattern: full,
                     // The first is the app's root, not a scope.
                     scopes: self.scopes.iter().skip(1).cloned().collect(),
