@@ -143,7 +143,7 @@ impl<'a> Credentials<'a> {
         let value = value.trim_ascii();
         let scheme_len = value.iter().position(|&b| b == b' ').unwrap_or(value.len());
         let (scheme, rest) = value.split_at(scheme_len);
-        if scheme.is_empty() || !scheme.iter().copied().all(is_tchar) {
+        if !is_token(scheme) {
             return None;
         }
         // `is_tchar` admits ASCII only, so this cannot fail.
@@ -184,8 +184,8 @@ fn is_tchar(b: u8) -> bool {
 
 /// Whether `text` is a `token` of RFC 9110 §5.6.2, as authentication schemes and parameter
 /// names are.
-pub(crate) fn is_token(text: &str) -> bool {
-    !text.is_empty() && text.bytes().all(is_tchar)
+pub(crate) fn is_token(text: &[u8]) -> bool {
+    !text.is_empty() && text.iter().copied().all(is_tchar)
 }
 
 /// Turns a request into an [`Outcome`], and says how to authenticate with it.
@@ -318,7 +318,7 @@ where
     #[must_use]
     pub fn challenge_scheme(mut self, scheme: &'static str) -> Self {
         assert!(
-            is_token(scheme),
+            is_token(scheme.as_bytes()),
             "FnAuthenticator::challenge_scheme: {scheme:?} is not an authentication scheme \
              (a token: ASCII letters, digits and !#$%&'*+-.^_`|~, no spaces)"
         );

@@ -97,7 +97,7 @@ impl Challenge {
         line.push_str(scheme);
         let challenge = Self {
             line,
-            tokens: is_token(scheme),
+            tokens: is_token(scheme.as_bytes()),
         };
         challenge.param_with_separator(" ", "realm", realm)
     }
@@ -109,7 +109,7 @@ impl Challenge {
     }
 
     fn param_with_separator(mut self, separator: &str, name: &str, value: &str) -> Self {
-        self.tokens &= is_token(name);
+        self.tokens &= is_token(name.as_bytes());
         self.line.push_str(separator);
         self.line.push_str(name);
         self.line.push_str("=\"");

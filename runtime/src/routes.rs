@@ -279,12 +279,8 @@ fn place(
 ) -> Placement {
     let map = request.resource_map();
     let name = entry.handler();
-    match sample_path(request, name, SAMPLES[0]) {
-        Err(UrlGenerationError::ResourceNotFound) => return Placement::Absent,
-        _ if entry.route().is_none() => {
-            return Placement::Unplaceable(Unplaceable::NoDeclaredRoute);
-        }
-        _ => {}
+    if let Err(UrlGenerationError::ResourceNotFound) = sample_path(request, name, SAMPLES[0]) {
+        return Placement::Absent;
     }
     let Some(route) = entry.route() else {
         return Placement::Unplaceable(Unplaceable::NoDeclaredRoute);
