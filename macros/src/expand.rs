@@ -15,6 +15,10 @@ use crate::model::{Origin, Policy, Requirement};
 /// names the attribute (so its import is used) and expands to the item unchanged.
 const MERGED: &str = "__authz_merged";
 
+/// In front of an attribute's arguments, the route attribute it stepped below
+/// ([`defer_to_route`]).
+const CARRIED_ROUTE: &str = "__authz_route";
+
 /// Expands one attribute on one item. Errors become `compile_error!` here and only here, next
 /// to the user's function, so that one mistake does not cascade into "cannot find function"
 /// errors and the IDE keeps working.
@@ -22,6 +26,7 @@ pub(crate) fn handler(origin: Origin, args: TokenStream, item: TokenStream) -> T
     if is_merged(&args) {
         return item;
     }
+    let (carried, args) = carried_route(args);
     let mut function: ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
         Err(_) => {
@@ -35,7 +40,10 @@ pub(crate) fn handler(origin: Origin, args: TokenStream, item: TokenStream) -> T
     if let Some(deferred) = defer_to_openapi(origin, &args, &mut function) {
         return deferred;
     }
-    match expand(origin, args, &mut function) {
+    if let Some(deferred) = defer_to_route(origin, &args, &mut function) {
+        return deferred;
+    }
+    match expand(origin, args, carried, &mut function) {
         Ok(expanded) => expanded,
         Err(error) => {
             // Emitted as a valid async handler, so that neither the route attribute nor the
@@ -77,6 +85,61 @@ fn defer_to_openapi(
     })
 }
 
+/// The route attribute written below this one (`#[get("/admin")]`, `#[route(…)]`): this
+/// attribute steps below it, so that actix-web's expands first and registers the constant this
+/// one then makes of the handler, one type for every handler, as when the route attribute is
+/// written above. Its route goes along, as `__authz_route(get("/admin"))` in front of the
+/// arguments, so that the handler is recorded with the route it declares all the same.
+///
+/// Not for a generic handler, which stays a function (a constant cannot be generic), nor for
+/// `#[routes]`, whose several routes must be written above their handler.
+fn defer_to_route(
+    origin: Origin,
+    args: &TokenStream,
+    function: &mut ItemFn,
+) -> Option<TokenStream> {
+    if origin == Origin::Public || !function.sig.generics.params.is_empty() {
+        return None;
+    }
+    if function.attrs.iter().any(is_several) {
+        return None;
+    }
+    let position = function.attrs.iter().position(is_route)?;
+    let route = function.attrs.remove(position);
+    let meta = &route.meta;
+    let runtime = runtime_path(args);
+    let name = Ident::new(origin.name(), Span::call_site());
+    let carried = Ident::new(CARRIED_ROUTE, Span::call_site());
+    let separator = (!args.is_empty()).then(|| quote!(,));
+    Some(quote! {
+        #route
+        #[#runtime::#name(#carried(#meta) #separator #args)]
+        #function
+    })
+}
+
+/// The route a [`defer_to_route`] carried in front of `args`, and the arguments without it.
+fn carried_route(args: TokenStream) -> (Option<syn::Meta>, TokenStream) {
+    let mut tokens = args.clone().into_iter();
+    let (Some(proc_macro2::TokenTree::Ident(ident)), Some(proc_macro2::TokenTree::Group(group))) =
+        (tokens.next(), tokens.next())
+    else {
+        return (None, args);
+    };
+    if ident != CARRIED_ROUTE {
+        return (None, args);
+    }
+    let Ok(meta) = syn::parse2::<syn::Meta>(group.stream()) else {
+        return (None, args);
+    };
+    // The separating comma, if arguments follow.
+    let mut rest = tokens.peekable();
+    if matches!(rest.peek(), Some(proc_macro2::TokenTree::Punct(punct)) if punct.as_char() == ',') {
+        rest.next();
+    }
+    (Some(meta), rest.collect())
+}
+
 /// The path of the runtime crate, as `crate = "…"` names it among `args`.
 fn runtime_path(args: &TokenStream) -> TokenStream {
     let mut ignored = Errors::default();
@@ -110,7 +173,12 @@ fn with_error(error: syn::Error, item: TokenStream) -> TokenStream {
     quote!(#error #item)
 }
 
-fn expand(origin: Origin, args: TokenStream, function: &mut ItemFn) -> syn::Result<TokenStream> {
+fn expand(
+    origin: Origin,
+    args: TokenStream,
+    carried: Option<syn::Meta>,
+    function: &mut ItemFn,
+) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
     let mut policy = Policy::default();
     let this_attribute = Ident::new(origin.name(), Span::call_site());
@@ -147,7 +215,10 @@ fn expand(origin: Origin, args: TokenStream, function: &mut ItemFn) -> syn::Resu
     check_public(&policy, &mut errors);
     let arguments = arguments(&policy, function, &mut errors);
     errors.finish(())?;
-    let route = declared_route(function);
+    let route = match carried {
+        Some(meta) => route_of(&meta, false),
+        None => declared_route(function),
+    };
     Ok(if policy.is_public() {
         generate_public(&policy, function, route)
     } else {
@@ -393,64 +464,72 @@ struct Route {
 }
 
 fn declared_route(function: &ItemFn) -> Option<Route> {
-    let several = function.attrs.iter().any(|attribute| {
-        attribute
-            .path()
-            .segments
-            .last()
-            .is_some_and(|last| last.ident == "routes")
-    });
-    function.attrs.iter().find_map(|attribute| {
-        let name = attribute.path().segments.last()?.ident.to_string();
-        let Meta::List(list) = &attribute.meta else {
-            return None;
+    let several = function.attrs.iter().any(is_several);
+    function
+        .attrs
+        .iter()
+        .find_map(|attribute| route_of(&attribute.meta, several))
+}
+
+/// `#[routes]`: several route attributes below it.
+fn is_several(attribute: &Attribute) -> bool {
+    attribute
+        .path()
+        .segments
+        .last()
+        .is_some_and(|last| last.ident == "routes")
+}
+
+/// The route a route attribute declares (`get("/admin")`, `route("/x", method = "GET")`), one of
+/// `several` if it is under `#[routes]`.
+fn route_of(meta: &Meta, several: bool) -> Option<Route> {
+    let name = meta.path().segments.last()?.ident.to_string();
+    let Meta::List(list) = meta else {
+        return None;
+    };
+    let items = list
+        .parse_args_with(syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+        .ok()?;
+    let mut items = items.iter();
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(path),
+        ..
+    }) = items.next()?
+    else {
+        return None;
+    };
+    let mut methods = Vec::new();
+    let mut guarded = several;
+    if METHODS.contains(&name.as_str()) {
+        methods.push(name.to_uppercase());
+    } else if name != "route" {
+        return None;
+    }
+    for item in items {
+        let syn::Expr::Assign(assign) = item else {
+            continue;
         };
-        let items = list
-            .parse_args_with(
-                syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
-            )
-            .ok()?;
-        let mut items = items.iter();
-        let syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(path),
-            ..
-        }) = items.next()?
-        else {
-            return None;
+        let syn::Expr::Path(key) = &*assign.left else {
+            continue;
         };
-        let mut methods = Vec::new();
-        let mut guarded = several;
-        if METHODS.contains(&name.as_str()) {
-            methods.push(name.to_uppercase());
-        } else if name != "route" {
-            return None;
+        if key.path.is_ident("guard") {
+            guarded = true;
         }
-        for item in items {
-            let syn::Expr::Assign(assign) = item else {
-                continue;
-            };
-            let syn::Expr::Path(key) = &*assign.left else {
-                continue;
-            };
-            if key.path.is_ident("guard") {
-                guarded = true;
-            }
-            if let (
-                true,
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(method),
-                    ..
-                }),
-            ) = (key.path.is_ident("method"), &*assign.right)
-            {
-                methods.push(method.value().to_uppercase());
-            }
+        if let (
+            true,
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(method),
+                ..
+            }),
+        ) = (key.path.is_ident("method"), &*assign.right)
+        {
+            methods.push(method.value().to_uppercase());
         }
-        (!methods.is_empty()).then(|| Route {
-            methods,
-            path: path.clone(),
-            guarded,
-        })
+    }
+    (!methods.is_empty()).then(|| Route {
+        methods,
+        path: path.clone(),
+        guarded,
     })
 }
 
@@ -693,8 +772,9 @@ fn generate(
     // fails, and the error should point there.
     let args_type = quote_spanned!(inputs=> (#(#extracted_types,)*));
     let checked = !(policy.loaders.is_empty() && policy.checks.is_empty());
-    // A generic handler cannot be a value, and a route attribute written below this one needs
-    // a function to expand on.
+    // A generic handler cannot be a value, and the route attributes of `#[routes]` below this
+    // one need a function to expand on (a single route attribute below it has been stepped
+    // around: `defer_to_route`).
     let registered_as_value =
         signature.generics.params.is_empty() && !function.attrs.iter().any(is_route);
     // The loaders and checks, when there are any: a marker type implements them.

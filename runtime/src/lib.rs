@@ -153,9 +153,11 @@ pub use scope::Require;
 /// Route attributes, `doc`, `cfg` and `deprecated` stay on the registered handler, `must_use`
 /// on your function; lint levels go on both.
 ///
-/// A generic handler, and one whose route attribute is written below this one, is registered as
-/// a function of the request instead (`fn me(__authz_args: Deferred) -> Running`): the same
-/// future, and `#[get]` then expands on that function.
+/// Written above its route attribute, the attribute steps below it first, keeping the route it
+/// declares for [`Require`], [`DefaultDeny`] and the [audit]: the handler is the same constant
+/// in either order. A generic handler, and one under `#[routes]`, is registered as a function
+/// of the request instead (`fn me(__authz_args: Deferred) -> Running`): the same future, and
+/// `#[get]` then expands on that function.
 #[cfg(feature = "macros")]
 #[doc(inline)]
 pub use actix_authz_macros::authenticated;
