@@ -14,9 +14,11 @@ use std::sync::Arc;
 use actix_authz::{
     Authentication, Authenticator, Credentials, Identity, JwtAuthenticator, Outcome, Principal,
 };
-use actix_web::dev::ServiceRequest;
+use actix_web::dev::{HttpServiceFactory, ServiceRequest};
+use actix_web::http::Method;
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{HttpRequest, error};
+use actix_web::web::ServiceConfig;
+use actix_web::{HttpRequest, Resource, error, guard, web};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -231,4 +233,47 @@ pub fn flag(args: &[String], name: &str) -> Option<String> {
         .position(|arg| arg == name)
         .and_then(|index| args.get(index + 1))
         .cloned()
+}
+
+/// With `--demo-routes`, a comparison server serves the demo's route table, in the demo's
+/// order, around its `/admin`: the resources before it (`GET /health`, `GET /me`) and after it,
+/// and the `/staff` scope, each answering a fixed text. Routing a request to `/admin` then walks
+/// the same resources as in the demo, so that comparing the demo with this server measures the
+/// authorization layer, not the size of the route table.
+pub fn demo_routes<F>(config: &mut ServiceConfig, admin: F)
+where
+    F: HttpServiceFactory + 'static,
+{
+    fn resource(path: &str, method: Method) -> Resource {
+        web::resource(path)
+            .guard(guard::Method(method))
+            .to(|| async { "not measured" })
+    }
+    config
+        .service(resource("/health", Method::GET))
+        .service(resource("/me", Method::GET))
+        .service(admin);
+    for (path, method) in [
+        ("/reports", Method::GET),
+        ("/posts/{id}", Method::GET),
+        ("/posts/{id}", Method::DELETE),
+        ("/articles", Method::GET),
+        ("/articles", Method::POST),
+        ("/counter", Method::GET),
+        ("/counter", Method::POST),
+        ("/items/{id}", Method::GET),
+        ("/openapi.json", Method::GET),
+    ] {
+        config.service(resource(path, method));
+    }
+    config.service(
+        web::scope("/staff")
+            .service(resource("/status", Method::GET))
+            .service(resource("/moderation", Method::GET)),
+    );
+}
+
+/// Whether a comparison server's arguments ask for [`demo_routes`].
+pub fn wants_demo_routes(args: &[String]) -> bool {
+    args.iter().any(|arg| arg == "--demo-routes")
 }

@@ -1,8 +1,11 @@
-//! `bench-hand-server [--bind ADDR]`: `GET /admin` with the JWT check written by hand in the
-//! handler (jsonwebtoken, the same validation as `JwtAuthenticator::hs256`), on one worker.
+//! `bench-hand-server [--bind ADDR] [--demo-routes]`: `GET /admin` with the JWT check written by
+//! hand in the handler (jsonwebtoken, the same validation as `JwtAuthenticator::hs256`), on one
+//! worker; alone, or among the demo's other routes.
 
 use actix_web::{App, HttpRequest, HttpServer, error, get};
-use authz_benches::{HandVerifier, ROLE, bind_address, hs256_secret};
+use authz_benches::{
+    HandVerifier, ROLE, bind_address, demo_routes, hs256_secret, wants_demo_routes,
+};
 
 #[get("/admin")]
 async fn admin(request: HttpRequest) -> actix_web::Result<&'static str> {
@@ -20,10 +23,18 @@ fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let bind = bind_address(&args);
     let verifier = HandVerifier::hs256(&hs256_secret());
+    let all_routes = wants_demo_routes(&args);
     actix_web::rt::System::new().block_on(
-        HttpServer::new(move || App::new().app_data(verifier.clone()).service(admin))
-            .workers(1)
-            .bind(&bind)?
-            .run(),
+        HttpServer::new(move || {
+            let app = App::new().app_data(verifier.clone());
+            if all_routes {
+                app.configure(|config| demo_routes(config, admin))
+            } else {
+                app.service(admin)
+            }
+        })
+        .workers(1)
+        .bind(&bind)?
+        .run(),
     )
 }
