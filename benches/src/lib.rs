@@ -235,12 +235,13 @@ pub fn flag(args: &[String], name: &str) -> Option<String> {
         .cloned()
 }
 
-/// With `--demo-routes`, a comparison server serves the demo's route table, in the demo's
-/// order, around its `/admin`: the resources before it (`GET /health`, `GET /me`) and after it,
-/// and the `/staff` scope, each answering a fixed text. Routing a request to `/admin` then walks
-/// the same resources as in the demo, so that comparing the demo with this server measures the
-/// authorization layer, not the size of the route table.
-pub fn demo_routes<F>(config: &mut ServiceConfig, admin: F)
+/// The routes of a comparison server: its `/admin` alone or, with `--demo-routes` among its
+/// `args`, the demo's route table in the demo's order around it: the resources before it
+/// (`GET /health`, `GET /me`) and after it, and the `/staff` scope, each answering a fixed
+/// text. Routing a request to `/admin` then walks the same resources as in the demo, so that
+/// comparing the demo with this server measures the authorization layer, not the size of the
+/// route table.
+pub fn admin_routes<F>(config: &mut ServiceConfig, args: &[String], admin: F)
 where
     F: HttpServiceFactory + 'static,
 {
@@ -248,6 +249,10 @@ where
         web::resource(path)
             .guard(guard::Method(method))
             .to(|| async { "not measured" })
+    }
+    if !args.iter().any(|arg| arg == "--demo-routes") {
+        config.service(admin);
+        return;
     }
     config
         .service(resource("/health", Method::GET))
@@ -271,9 +276,4 @@ where
             .service(resource("/status", Method::GET))
             .service(resource("/moderation", Method::GET)),
     );
-}
-
-/// Whether a comparison server's arguments ask for [`demo_routes`].
-pub fn wants_demo_routes(args: &[String]) -> bool {
-    args.iter().any(|arg| arg == "--demo-routes")
 }

@@ -4,9 +4,7 @@
 
 use actix_web::{App, HttpServer, get};
 use actix_web_grants::{GrantsMiddleware, protect};
-use authz_benches::{
-    HandVerifier, bind_address, demo_routes, hs256_secret, jwt_authorities, wants_demo_routes,
-};
+use authz_benches::{HandVerifier, admin_routes, bind_address, hs256_secret, jwt_authorities};
 
 #[get("/admin")]
 #[protect("admin")]
@@ -18,17 +16,12 @@ fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let bind = bind_address(&args);
     let verifier = HandVerifier::hs256(&hs256_secret());
-    let all_routes = wants_demo_routes(&args);
     actix_web::rt::System::new().block_on(
         HttpServer::new(move || {
-            let app = App::new()
+            App::new()
                 .app_data(verifier.clone())
-                .wrap(GrantsMiddleware::with_extractor(jwt_authorities));
-            if all_routes {
-                app.configure(|config| demo_routes(config, admin))
-            } else {
-                app.service(admin)
-            }
+                .wrap(GrantsMiddleware::with_extractor(jwt_authorities))
+                .configure(|config| admin_routes(config, &args, admin))
         })
         .workers(1)
         .bind(&bind)?

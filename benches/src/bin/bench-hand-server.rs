@@ -3,9 +3,7 @@
 //! worker; alone, or among the demo's other routes.
 
 use actix_web::{App, HttpRequest, HttpServer, error, get};
-use authz_benches::{
-    HandVerifier, ROLE, bind_address, demo_routes, hs256_secret, wants_demo_routes,
-};
+use authz_benches::{HandVerifier, ROLE, admin_routes, bind_address, hs256_secret};
 
 #[get("/admin")]
 async fn admin(request: HttpRequest) -> actix_web::Result<&'static str> {
@@ -23,15 +21,11 @@ fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let bind = bind_address(&args);
     let verifier = HandVerifier::hs256(&hs256_secret());
-    let all_routes = wants_demo_routes(&args);
     actix_web::rt::System::new().block_on(
         HttpServer::new(move || {
-            let app = App::new().app_data(verifier.clone());
-            if all_routes {
-                app.configure(|config| demo_routes(config, admin))
-            } else {
-                app.service(admin)
-            }
+            App::new()
+                .app_data(verifier.clone())
+                .configure(|config| admin_routes(config, &args, admin))
         })
         .workers(1)
         .bind(&bind)?
