@@ -47,8 +47,9 @@ pub(crate) fn handler(origin: Origin, args: TokenStream, item: TokenStream) -> T
         Ok(expanded) => expanded,
         Err(error) => {
             // Emitted as a valid async handler, so that neither the route attribute nor the
-            // callers report errors of their own about it.
+            // callers report errors of their own about it (an `async fn` cannot be `const`).
             function.sig.asyncness.get_or_insert_with(Default::default);
+            function.sig.constness = None;
             with_error(error, function.into_token_stream())
         }
     }
@@ -76,7 +77,7 @@ fn defer_to_openapi(
     };
     let position = function.attrs.iter().position(is_openapi)?;
     let openapi: Vec<Attribute> = function.attrs.drain(..=position).collect();
-    let runtime = runtime_path(args);
+    let runtime = runtime_path(args, &function.attrs);
     let name = Ident::new(origin.name(), Span::call_site());
     Some(quote! {
         #(#openapi)*
@@ -107,7 +108,7 @@ fn defer_to_route(
     let position = function.attrs.iter().position(is_route)?;
     let route = function.attrs.remove(position);
     let meta = &route.meta;
-    let runtime = runtime_path(args);
+    let runtime = runtime_path(args, &function.attrs);
     let name = Ident::new(origin.name(), Span::call_site());
     let carried = Ident::new(CARRIED_ROUTE, Span::call_site());
     let separator = (!args.is_empty()).then(|| quote!(,));
@@ -140,11 +141,27 @@ fn carried_route(args: TokenStream) -> (Option<syn::Meta>, TokenStream) {
     (Some(meta), rest.collect())
 }
 
-/// The path of the runtime crate, as `crate = "…"` names it among `args`.
-fn runtime_path(args: &TokenStream) -> TokenStream {
+/// The path of the runtime crate, as `crate = "…"` names it among `args` or, since it is a
+/// setting of the handler's one policy, among the arguments of a sibling attribute.
+fn runtime_path(args: &TokenStream, attributes: &[Attribute]) -> TokenStream {
+    let siblings = attributes
+        .iter()
+        .filter(|attribute| sibling(attribute, None).is_some())
+        .filter_map(|attribute| match &attribute.meta {
+            Meta::List(list) => Some(&list.tokens),
+            _ => None,
+        });
+    match std::iter::once(args).chain(siblings).find_map(named_crate) {
+        Some(path) => path.into_token_stream(),
+        None => quote!(::actix_authz),
+    }
+}
+
+/// The path `crate = "…"` names among `args`, if it does.
+fn named_crate(args: &TokenStream) -> Option<syn::Path> {
     let mut ignored = Errors::default();
     let items = parse_items(args.clone(), &mut ignored);
-    let named = items.items.iter().find_map(|item| match &item.form {
+    items.items.iter().find_map(|item| match &item.form {
         crate::attr::Form::Value(
             _,
             syn::Expr::Lit(syn::ExprLit {
@@ -153,11 +170,7 @@ fn runtime_path(args: &TokenStream) -> TokenStream {
             }),
         ) if item.key == "crate" => path.parse::<syn::Path>().ok(),
         _ => None,
-    });
-    match named {
-        Some(path) => path.into_token_stream(),
-        None => quote!(::actix_authz),
-    }
+    })
 }
 
 fn is_merged(args: &TokenStream) -> bool {
@@ -176,7 +189,7 @@ fn with_error(error: syn::Error, item: TokenStream) -> TokenStream {
 fn expand(
     origin: Origin,
     args: TokenStream,
-    carried: Option<syn::Meta>,
+    mut carried: Option<syn::Meta>,
     function: &mut ItemFn,
 ) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
@@ -187,14 +200,19 @@ fn expand(
 
     // Several of this crate's attributes on one handler are one all-of policy: the first to
     // expand takes the arguments of the others.
+    let runtime = policy.krate.as_ref().map(|(path, _)| path.clone());
     for attribute in &mut function.attrs {
-        let Some(origin) = sibling(attribute) else {
+        let Some(origin) = sibling(attribute, runtime.as_ref()) else {
             continue;
         };
         match &attribute.meta {
             Meta::List(list) if is_merged(&list.tokens) => continue,
             Meta::List(list) => {
-                let items = parse_items(list.tokens.clone(), &mut errors);
+                // A sibling that stepped below a route attribute, while this one could not
+                // expand where it was (its path did not resolve), carries that route.
+                let (route, tokens) = carried_route(list.tokens.clone());
+                carried = carried.or(route);
+                let items = parse_items(tokens, &mut errors);
                 policy.add(origin, &*attribute, &items, &mut errors);
             }
             Meta::Path(_) => {
@@ -213,6 +231,7 @@ fn expand(
 
     check_signature(origin, function, &mut errors);
     check_public(&policy, &mut errors);
+    check_shadow(&policy, &mut errors);
     let arguments = arguments(&policy, function, &mut errors);
     errors.finish(())?;
     let route = match carried {
@@ -250,11 +269,50 @@ fn check_public(policy: &Policy, errors: &mut Errors) {
     }
 }
 
-/// Whether `attribute` is one of this crate's, by its last path segment (`requires`,
-/// `actix_authz::requires`).
-fn sibling(attribute: &Attribute) -> Option<Origin> {
-    let last = attribute.path().segments.last()?;
-    Origin::from_name(&last.ident.to_string())
+/// `shadow` is a setting of the handler's one policy, like `hide` and `realm`: written on one of
+/// several attributes, it would also let through the callers the others refuse. Refused there,
+/// so that adding a shadowed rule never switches off an enforced one.
+fn check_shadow(policy: &Policy, errors: &mut Errors) {
+    let Some(shadow) = &policy.shadow else {
+        return;
+    };
+    if policy.origins.len() > 1 {
+        errors.at(
+            shadow,
+            "`shadow` would stop enforcing every attribute of this handler, not only this \
+             one: shadow mode covers the handler's whole policy. Keep the enforced rules \
+             without `shadow`, or write all of the handler's requirements in one attribute \
+             with `shadow` to shadow them all",
+        );
+    }
+}
+
+/// Whether `attribute` is one of this crate's, and which: written by its name alone
+/// (`requires`), or by a path through `actix_authz` or through the path that `crate = "…"`
+/// names, in its own arguments or in `runtime` (the expanding attribute's), or its last part
+/// (`authz::requires` for `crate = "crate::routes::authz"`). An attribute of another crate that
+/// shares a name (`contracts::requires`) is not.
+fn sibling(attribute: &Attribute, runtime: Option<&syn::Path>) -> Option<Origin> {
+    let path = attribute.path();
+    let mut segments = path.segments.iter().rev();
+    let origin = Origin::from_name(&segments.next()?.ident.to_string())?;
+    let Some(through) = segments.next() else {
+        return path.leading_colon.is_none().then_some(origin);
+    };
+    let names = |runtime: &syn::Path| {
+        runtime
+            .segments
+            .last()
+            .is_some_and(|last| last.ident == through.ident)
+    };
+    let own = match &attribute.meta {
+        Meta::List(list) => named_crate(&list.tokens),
+        _ => None,
+    };
+    (through.ident == "actix_authz"
+        || runtime.is_some_and(names)
+        || own.is_some_and(|own| names(&own)))
+    .then_some(origin)
 }
 
 fn check_signature(origin: Origin, function: &ItemFn, errors: &mut Errors) {
@@ -307,7 +365,8 @@ fn placement(attribute: &Attribute) -> Placement {
         return Placement::Inner;
     };
     let name = last.ident.to_string();
-    if is_route(attribute) || HANDLER.contains(&name.as_str()) || sibling(attribute).is_some() {
+    let merged = matches!(&attribute.meta, Meta::List(list) if is_merged(&list.tokens));
+    if is_route(attribute) || HANDLER.contains(&name.as_str()) || merged {
         Placement::Handler
     } else if BOTH.contains(&name.as_str()) {
         Placement::Both
@@ -710,7 +769,7 @@ fn generate(
         }
     });
 
-    let (impl_generics, _, where_clause) = signature.generics.split_for_impl();
+    let (impl_generics, type_generics, where_clause) = signature.generics.split_for_impl();
     let turbofish = {
         let params: Vec<_> = signature
             .generics
@@ -779,12 +838,31 @@ fn generate(
         signature.generics.params.is_empty() && !function.attrs.iter().any(is_route);
     // The loaders and checks, when there are any: a marker type implements them.
     let checks = checked.then(|| {
+        // Generic as the handler is, so that the implementation's parameters are constrained
+        // even where no argument names them (`fn list<R: Repo>()`).
+        let marker_fields = (!signature.generics.params.is_empty()).then(|| {
+            let parameters = signature
+                .generics
+                .params
+                .iter()
+                .filter_map(|param| match param {
+                    GenericParam::Type(param) => Some(param.ident.to_token_stream()),
+                    GenericParam::Lifetime(param) => {
+                        let lifetime = &param.lifetime;
+                        Some(quote!(&#lifetime ()))
+                    }
+                    GenericParam::Const(_) => None,
+                });
+            quote!((#(#private::PhantomData<#parameters>,)*))
+        });
         quote! {
             #[doc(hidden)]
             #[allow(non_camel_case_types)]
-            #visibility struct #marker;
+            #visibility struct #marker #impl_generics #marker_fields #where_clause;
 
-            impl #impl_generics #private::Checks<#args_type> for #marker #where_clause {
+            impl #impl_generics #private::Checks<#args_type> for #marker #type_generics
+                #where_clause
+            {
                 const RULES: &'static #private::Rules = #rules;
                 type Loaded = (#(#loaded_types,)*);
 
@@ -815,7 +893,7 @@ fn generate(
     // user's function.
     let run = if checked {
         quote_spanned! {inputs=>
-            #private::handle_checked::<#marker, #args_type, _, _>(
+            #private::handle_checked::<#marker #type_generics, #args_type, _, _>(
                 #args,
                 |(#(#extracted_values,)*), (#(#loaded_values,)*)| #call,
             )
@@ -909,4 +987,77 @@ fn list_tokens(private: &TokenStream, variant: &str, items: &[Requirement]) -> T
     let variant = Ident::new(variant, Span::call_site());
     let items = items.iter().map(|item| requirement_tokens(private, item));
     quote!(#private::Requirement::#variant(&[#(#items),*]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attribute(tokens: TokenStream) -> Attribute {
+        parse_quote!(#tokens)
+    }
+
+    #[test]
+    fn siblings_are_this_crates_attributes_only() {
+        for (written, origin) in [
+            (quote!(#[requires(role = "a")]), Some(Origin::Requires)),
+            (quote!(#[authenticated]), Some(Origin::Authenticated)),
+            (quote!(#[public]), Some(Origin::Public)),
+            (
+                quote!(#[actix_authz::requires(role = "a")]),
+                Some(Origin::Requires),
+            ),
+            (
+                quote!(#[::actix_authz::authenticated]),
+                Some(Origin::Authenticated),
+            ),
+            (
+                quote!(#[authz::requires(role = "a", crate = "authz")]),
+                Some(Origin::Requires),
+            ),
+            // Another crate's attributes of the same names.
+            (quote!(#[contracts::requires(x > 0)]), None),
+            (quote!(#[other::public]), None),
+            (quote!(#[::requires]), None),
+            (quote!(#[get("/a")]), None),
+        ] {
+            assert_eq!(
+                sibling(&attribute(written.clone()), None).map(Origin::name),
+                origin.map(Origin::name),
+                "{written}"
+            );
+        }
+        // Through the path the expanding attribute's `crate = "…"` names, or its last part.
+        let renamed: syn::Path = parse_quote!(crate::routes::authz);
+        let through = attribute(quote!(#[authz::authenticated]));
+        assert_eq!(sibling(&through, None).map(Origin::name), None);
+        assert_eq!(
+            sibling(&through, Some(&renamed)).map(Origin::name),
+            Some("authenticated")
+        );
+    }
+
+    #[test]
+    fn a_deferred_attribute_takes_the_crate_a_sibling_names() {
+        let item = quote! {
+            #[get("/a")]
+            #[requires(role = "admin", crate = "authz")]
+            async fn a() -> &'static str { "a" }
+        };
+        let expanded = handler(Origin::Authenticated, TokenStream::new(), item).to_string();
+        let deferred = quote!(#[authz::authenticated(__authz_route(get("/a")))]).to_string();
+        assert!(expanded.contains(&deferred), "{expanded}");
+    }
+
+    #[test]
+    fn a_sibling_carrying_a_route_is_merged_without_it() {
+        // What the compiler expands next when a deferred attribute's path did not resolve.
+        let item = quote! {
+            #[::actix_authz::authenticated(__authz_route(get("/a")))]
+            async fn a() -> &'static str { "a" }
+        };
+        let expanded = handler(Origin::Requires, quote!(role = "admin"), item).to_string();
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+        assert!(expanded.contains("DeclaredRoute"), "{expanded}");
+    }
 }

@@ -203,14 +203,19 @@ impl Policy {
                         .chain(&GROUPS)
                         .find(|candidate| edit_distance(&key, candidate) <= 1);
                     match requirement_key {
-                        Some(_) => errors.at(
-                            item,
-                            format!(
-                                "`#[authenticated]` takes no requirement; \
-                                 use `#[requires({})]` instead",
-                                item.to_token_stream().to_string().replace(" (", "(")
-                            ),
-                        ),
+                        Some(intended) => {
+                            // Written with the key it is closest to: `roles = "x"` suggests
+                            // `#[requires(role = "x")]`.
+                            let written = item.to_token_stream().to_string().replace(" (", "(");
+                            let rest = written.strip_prefix(key.as_str()).unwrap_or_default();
+                            errors.at(
+                                item,
+                                format!(
+                                    "`#[authenticated]` takes no requirement; \
+                                     use `#[requires({intended}{rest})]` instead"
+                                ),
+                            );
+                        }
                         None => errors.at(&item.key, unknown_key(&key, &SETTINGS)),
                     }
                 }

@@ -183,7 +183,9 @@ pub use actix_authz_macros::authenticated;
 /// checks, records a caller they would refuse (a `tracing` event with `shadow = true` and the
 /// app's [`AuditSink`]) and lets the request through, to roll out a stricter rule safely. A
 /// caller without a valid identity still gets 401: see [`AuthzConfig::shadow`] for why, and
-/// for shadow mode across the whole app.
+/// for shadow mode across the whole app. `shadow` covers the handler's whole policy, so it is a
+/// compile error on one of several attributes of a handler, where it would also switch off the
+/// rules of the others.
 ///
 /// ```
 /// use actix_authz::requires;
@@ -355,6 +357,7 @@ pub mod __private {
     pub use crate::requirement::Requirement;
     pub use crate::{CheckOutput, Identity, LoaderOutput, PermissionVocabulary, RoleVocabulary};
     pub use ::core::future::Future;
+    pub use ::core::marker::PhantomData;
     pub use ::core::option::Option::{self, None, Some};
     pub use ::core::result::Result::{self, Ok};
     pub use ::inventory;

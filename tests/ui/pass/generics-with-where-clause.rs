@@ -21,11 +21,43 @@ where
     format!("{} {}", a.get_ref(), b.get_ref())
 }
 
+trait Repo: 'static {
+    fn all() -> String;
+}
+
+struct Memory;
+
+impl Repo for Memory {
+    fn all() -> String {
+        "all".to_owned()
+    }
+}
+
+fn is_even(id: &web::Path<u32>) -> bool {
+    id.is_multiple_of(2)
+}
+
+// With a check: type and const parameters that no argument names, and an unsized one.
+#[requires(role = "reader", check = is_even(id))]
+async fn list<R: Repo, const N: usize>(id: web::Path<u32>) -> String {
+    format!("{} {} {}", R::all(), N, id.into_inner())
+}
+
+#[requires(role = "reader", check = is_even(id))]
+async fn show_unsized<T>(id: web::Path<u32>, data: web::Data<T>) -> String
+where
+    T: Display + ?Sized + 'static,
+{
+    format!("{} {}", id.into_inner(), data.get_ref())
+}
+
 fn main() {
     let _app = App::new()
         .app_data(AuthzConfig::new("api"))
         .app_data(web::Data::new(7_u32))
         .app_data(web::Data::new(String::from("seven")))
         .route("/number", web::get().to(show::<u32>))
-        .route("/both", web::get().to(show_both::<u32, String>));
+        .route("/both", web::get().to(show_both::<u32, String>))
+        .route("/list/{id}", web::get().to(list::<Memory, 3>))
+        .route("/unsized/{id}", web::get().to(show_unsized::<str>));
 }
