@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use actix_http::Request;
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
@@ -57,12 +57,13 @@ pub fn demo_app(
     impl ServiceFactory<
         ServiceRequest,
         Config = (),
-        Response = ServiceResponse<BoxBody>,
+        Response = ServiceResponse<EitherBody<BoxBody>>,
         Error = actix_web::Error,
         InitError = (),
     >,
 > {
     App::new()
+        .wrap(demo::cors())
         .app_data(demo::authz(SECRET))
         .app_data(state)
         .configure(demo::configure)
@@ -71,7 +72,8 @@ pub fn demo_app(
 /// The demo app, ready to be called.
 pub async fn demo_service(
     state: web::Data<State>,
-) -> impl Service<Request, Response = ServiceResponse<BoxBody>, Error = actix_web::Error> {
+) -> impl Service<Request, Response = ServiceResponse<EitherBody<BoxBody>>, Error = actix_web::Error>
+{
     test::init_service(demo_app(state)).await
 }
 

@@ -13,8 +13,8 @@ use actix_web::test::{self, TestRequest};
 use actix_web::web::{self, Bytes};
 use actix_web::{App, FromRequest, HttpRequest, post};
 use authz_tests::{
-    Body, DemoRoute, Expect, Reply, Who, demo_app, demo_expectations, insufficient_scope, ok,
-    unauthorized,
+    Body, DemoRoute, Expect, Reply, Who, demo_app, demo_expectations, header_lines,
+    insufficient_scope, ok, unauthorized,
 };
 use demo::State;
 use serde_json::json;
@@ -269,8 +269,20 @@ async fn a_refused_request_body_is_never_read() {
     assert_eq!(reads.read.load(Ordering::SeqCst), 1);
 }
 
-/// Preflights are the CORS middleware's to answer, wrapped outside; without it no route of the
-/// demo answers `OPTIONS`, and the guard never sees the request.
+/// The values of a comma-separated header, sorted.
+fn listed(reply: &Reply, name: header::HeaderName) -> Vec<String> {
+    let mut values: Vec<String> = header_lines(&reply.headers, name)
+        .iter()
+        .flat_map(|line| line.split(','))
+        .map(|value| value.trim().to_ascii_lowercase())
+        .collect();
+    values.sort();
+    values
+}
+
+/// Preflights are the CORS layer's to answer, wrapped outside every rule: a preflight carries
+/// no credentials, and is answered the same on every route, those of the `/staff` scope's rule
+/// included, and where no route is.
 #[actix_web::test]
 async fn a_cors_preflight_is_never_answered_401() {
     let app = test::init_service(demo_app(web::Data::new(State::default()))).await;
@@ -279,6 +291,10 @@ async fn a_cors_preflight_is_never_answered_401() {
         ("/articles", "POST"),
         ("/counter", "POST"),
         ("/posts/7", "DELETE"),
+        ("/staff/status", "GET"),
+        ("/staff/moderation", "GET"),
+        ("/staff/nothing-here", "GET"),
+        ("/nothing-here", "GET"),
     ] {
         let request = TestRequest::default()
             .method(Method::OPTIONS)
@@ -287,12 +303,65 @@ async fn a_cors_preflight_is_never_answered_401() {
             .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, method))
             .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization"));
         let reply = Reply::of(&app, request).await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND, "OPTIONS {uri}");
-        assert!(
-            reply.headers.is_empty(),
-            "OPTIONS {uri}: {:?}",
-            reply.headers
+        assert_eq!(reply.status, StatusCode::OK, "OPTIONS {uri}");
+        assert_eq!(
+            header_lines(&reply.headers, header::ACCESS_CONTROL_ALLOW_ORIGIN),
+            ["*"],
+            "OPTIONS {uri}"
+        );
+        assert_eq!(
+            listed(&reply, header::ACCESS_CONTROL_ALLOW_METHODS),
+            ["delete", "get", "post"],
+            "OPTIONS {uri}"
+        );
+        assert_eq!(
+            listed(&reply, header::ACCESS_CONTROL_ALLOW_HEADERS),
+            ["authorization", "content-type"],
+            "OPTIONS {uri}"
+        );
+        assert_eq!(
+            header_lines(&reply.headers, header::ACCESS_CONTROL_MAX_AGE),
+            ["600"],
+            "OPTIONS {uri}"
+        );
+        assert_eq!(reply.challenges(), Vec::<String>::new(), "OPTIONS {uri}");
+        assert_eq!(
+            reply.headers.get(header::CACHE_CONTROL),
+            None,
+            "OPTIONS {uri}"
         );
         assert!(reply.body.is_empty(), "OPTIONS {uri}: {:?}", reply.body);
+    }
+}
+
+/// Every row of the behaviour table, asked by a page of another origin: the same answer, which
+/// the page may read, a 401's challenge included.
+#[actix_web::test]
+async fn cross_origin_requests_get_the_table_answers_readable() {
+    for ((route, who), expect) in demo_expectations() {
+        let app = test::init_service(demo_app(web::Data::new(State::default()))).await;
+        let (request, secrets) = who.sign(
+            route
+                .request()
+                .insert_header((header::ORIGIN, "https://app.example")),
+        );
+        let reply = Reply::of(&app, request).await;
+        let context = format!("{who:?} on {route:?} from another origin");
+        reply.assert(&expect, &secrets, &context);
+        assert_eq!(
+            header_lines(&reply.headers, header::ACCESS_CONTROL_ALLOW_ORIGIN),
+            ["*"],
+            "{context}"
+        );
+        assert_eq!(
+            listed(&reply, header::ACCESS_CONTROL_EXPOSE_HEADERS),
+            ["www-authenticate"],
+            "{context}"
+        );
+        assert_eq!(
+            reply.headers.get(header::ACCESS_CONTROL_ALLOW_CREDENTIALS),
+            None,
+            "{context}"
+        );
     }
 }

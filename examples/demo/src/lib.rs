@@ -19,6 +19,9 @@
 //! | `GET /staff/moderation` | role `editor` (the scope's rule) and permission `posts:delete` |
 //!
 //! `cargo run -p demo -- routes` prints the authorization matrix (`--json` for JSON).
+//!
+//! [`cors`] wraps the whole app, so that pages of other origins can call it: it answers CORS
+//! preflights before any rule runs.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,6 +33,8 @@ use actix_authz::{
     AuthzConfig, BasicAuthenticator, Caller, Identity, JwtAuthenticator, Principal, Require,
     Requirement, RoleVocabulary, authenticated, constant_time_eq, public, requires, vocabulary,
 };
+use actix_cors::Cors;
+use actix_web::http::{Method, header};
 use actix_web::{HttpResponse, Responder, delete, get, post, web};
 use jsonwebtoken::{EncodingKey, Header};
 use serde::{Deserialize, Serialize};
@@ -95,6 +100,52 @@ pub fn authz(secret: &[u8]) -> AuthzConfig {
     AuthzConfig::new(REALM)
         .authenticator(JwtAuthenticator::hs256(secret))
         .authenticator(basic_authenticator())
+}
+
+/// The demo's CORS layer, to wrap outside everything else (`App::new().wrap(demo::cors())`).
+///
+/// It answers a preflight itself, before any rule runs: a preflight never carries credentials,
+/// so the `/staff` scope's rule would refuse it with 401 and break every page that calls the
+/// API. Any origin may call, as suits an API whose pages send the credentials themselves in
+/// `Authorization`: with `Access-Control-Allow-Origin: *`, a browser never shows a page the
+/// response to a request that carried cookies or credentials the browser kept. A 401 exposes
+/// its `WWW-Authenticate` challenge to the page.
+///
+/// ```
+/// use actix_web::{App, http::header, test};
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let app = test::init_service(
+///     App::new()
+///         .wrap(demo::cors())
+///         .app_data(demo::authz(b"secret"))
+///         .app_data(actix_web::web::Data::new(demo::State::default()))
+///         .configure(demo::configure),
+/// )
+/// .await;
+/// let preflight = test::TestRequest::default()
+///     .method(actix_web::http::Method::OPTIONS)
+///     .uri("/staff/moderation")
+///     .insert_header((header::ORIGIN, "https://app.example"))
+///     .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, "GET"))
+///     .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization"))
+///     .to_request();
+/// let response = test::call_service(&app, preflight).await;
+/// assert_eq!(response.status(), 200);
+/// let allowed = response.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN);
+/// assert_eq!(allowed.map(|value| value.as_bytes()), Some(&b"*"[..]));
+/// # });
+/// ```
+pub fn cors() -> Cors {
+    Cors::default()
+        .allow_any_origin()
+        .send_wildcard()
+        .allowed_methods([Method::GET, Method::POST, Method::DELETE])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([header::WWW_AUTHENTICATE])
+        // With `*` for every origin, no response depends on the request's origin.
+        .disable_vary_header()
+        .max_age(600)
 }
 
 /// The Basic authenticator of [`USERS`], the second of [`authz`]: for a configuration that puts

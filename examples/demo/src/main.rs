@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use actix_authz::audit;
 use actix_web::{App, HttpServer, web};
 use demo::{
-    DEFAULT_SECRET, REALM, State, TokenSpec, authz, configure, secret_from_env, sign_token,
+    DEFAULT_SECRET, REALM, State, TokenSpec, authz, configure, cors, secret_from_env, sign_token,
 };
 
 const USAGE: &str = "\
@@ -122,6 +122,7 @@ fn serve(args: &[String]) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(cors())
                 .app_data(config.clone())
                 .app_data(state.clone())
                 .configure(configure)
