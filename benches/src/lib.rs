@@ -7,6 +7,9 @@
 //!   (`bench-authz-server`, `bench-hand-server`, `bench-grants-server`, `bench-token`) and the
 //!   demo.
 //! - `tests/zero_alloc.rs`: decisions perform no heap allocation.
+//!
+//! The loopback servers wrap the demo's CORS layer ([`demo::cors`]), as the demo does, so that
+//! comparing them with the demo measures the authorization layer alone.
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -1,10 +1,12 @@
 //! `bench-authz-server [--bind ADDR] [--alg hs256|rs256] [--cache N]`: `GET /admin` behind
 //! `#[requires(role = "admin")]` with the JWT authenticator (HS256 on the demo's secret, or
-//! RS256 on the test key, optionally with the verified-token cache), on one worker.
+//! RS256 on the test key, optionally with the verified-token cache), on one worker, behind the
+//! demo's CORS layer.
 
 use actix_authz::{AuthzConfig, JwtAuthenticator, requires};
 use actix_web::{App, HttpServer, get};
 use authz_benches::{bind_address, flag, hs256_secret, rs256_authenticator};
+use demo::cors;
 
 #[get("/admin")]
 #[requires(role = "admin")]
@@ -27,9 +29,14 @@ fn main() -> std::io::Result<()> {
     .cache(cache);
     let config = AuthzConfig::new("bench").authenticator(authenticator);
     actix_web::rt::System::new().block_on(
-        HttpServer::new(move || App::new().app_data(config.clone()).service(admin))
-            .workers(1)
-            .bind(&bind)?
-            .run(),
+        HttpServer::new(move || {
+            App::new()
+                .wrap(cors())
+                .app_data(config.clone())
+                .service(admin)
+        })
+        .workers(1)
+        .bind(&bind)?
+        .run(),
     )
 }

@@ -1,10 +1,12 @@
 //! `bench-grants-server [--bind ADDR] [--demo-routes]`: `GET /admin` behind actix-web-grants'
 //! `#[protect("admin")]`, its middleware taking the roles from the HS256 token (verified as the
-//! hand-written handler does), on one worker; alone, or among the demo's other routes.
+//! hand-written handler does), on one worker, behind the demo's CORS layer; alone, or among the
+//! demo's other routes.
 
 use actix_web::{App, HttpServer, get};
 use actix_web_grants::{GrantsMiddleware, protect};
 use authz_benches::{HandVerifier, admin_routes, bind_address, hs256_secret, jwt_authorities};
+use demo::cors;
 
 #[get("/admin")]
 #[protect("admin")]
@@ -21,6 +23,7 @@ fn main() -> std::io::Result<()> {
             App::new()
                 .app_data(verifier.clone())
                 .wrap(GrantsMiddleware::with_extractor(jwt_authorities))
+                .wrap(cors())
                 .configure(|config| admin_routes(config, &args, admin))
         })
         .workers(1)

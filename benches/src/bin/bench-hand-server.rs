@@ -1,9 +1,10 @@
 //! `bench-hand-server [--bind ADDR] [--demo-routes]`: `GET /admin` with the JWT check written by
 //! hand in the handler (jsonwebtoken, the same validation as `JwtAuthenticator::hs256`), on one
-//! worker; alone, or among the demo's other routes.
+//! worker, behind the demo's CORS layer; alone, or among the demo's other routes.
 
 use actix_web::{App, HttpRequest, HttpServer, error, get};
 use authz_benches::{HandVerifier, ROLE, admin_routes, bind_address, hs256_secret};
+use demo::cors;
 
 #[get("/admin")]
 async fn admin(request: HttpRequest) -> actix_web::Result<&'static str> {
@@ -24,6 +25,7 @@ fn main() -> std::io::Result<()> {
     actix_web::rt::System::new().block_on(
         HttpServer::new(move || {
             App::new()
+                .wrap(cors())
                 .app_data(verifier.clone())
                 .configure(|config| admin_routes(config, &args, admin))
         })
