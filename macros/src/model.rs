@@ -237,6 +237,20 @@ impl Policy {
             );
         }
         reject_repeats(&requirements, errors);
+        // And across the handler's attributes, which are one list.
+        for (item, requirement) in &requirements {
+            if leaf(requirement).is_some_and(|leaf| {
+                self.requirements
+                    .iter()
+                    .any(|earlier| self::leaf(earlier).as_ref() == Some(&leaf))
+            }) {
+                errors.at(
+                    *item,
+                    "this requirement is listed by another attribute of this handler too; \
+                     remove one",
+                );
+            }
+        }
         self.requirements
             .extend(requirements.into_iter().map(|(_, r)| r));
     }
@@ -325,7 +339,7 @@ fn requirement(item: &Item, nested: bool, errors: &mut Errors) -> Option<Require
             );
             None
         }
-        ("realm" | "crate", _) if nested => {
+        (setting, _) if nested && SETTINGS.contains(&setting) => {
             errors.at(
                 item,
                 format!("`{key}` can only be set at the top level of the attribute"),
@@ -422,7 +436,7 @@ fn check_name(key: &str, value: &LitStr, errors: &mut Errors) {
 
 fn check_realm(realm: &LitStr, errors: &mut Errors) {
     let value = realm.value();
-    if value.is_empty() {
+    if value.trim().is_empty() {
         errors.at(realm, "empty realm: give the realm's name");
     } else if let Some(c) = value.chars().find(|c| !(' '..='~').contains(c)) {
         errors.at(

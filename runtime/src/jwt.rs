@@ -159,7 +159,8 @@ impl<C> JwtAuthenticator<C> {
         self
     }
 
-    /// Clock-skew tolerance for `exp` and `nbf`, in seconds.
+    /// Clock-skew tolerance for `exp` and `nbf`, in seconds: 60 unless set, so a token is
+    /// refused as expired from 60 seconds after its `exp`. `leeway(0)` allows none.
     #[must_use]
     pub fn leeway(mut self, seconds: u64) -> Self {
         self.validation.leeway = seconds;

@@ -7,4 +7,11 @@ async fn me() -> &'static str {
     "me"
 }
 
+// Only spaces are no name either.
+#[get("/you")]
+#[authenticated(realm = "   ")]
+async fn you() -> &'static str {
+    "you"
+}
+
 fn main() {}

@@ -7,4 +7,11 @@ async fn reports() -> &'static str {
     "reports"
 }
 
+// Every setting, not only `realm`, belongs at the top level.
+#[get("/audit")]
+#[requires(any(role = "admin", hide))]
+async fn audit() -> &'static str {
+    "audit"
+}
+
 fn main() {}

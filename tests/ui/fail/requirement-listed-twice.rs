@@ -7,4 +7,12 @@ async fn admin() -> &'static str {
     "admin area"
 }
 
+// Across two attributes of one handler, which are one list.
+#[get("/reports")]
+#[requires(role = "admin")]
+#[requires(role = "admin", permission = "reports:read")]
+async fn reports() -> &'static str {
+    "reports"
+}
+
 fn main() {}
