@@ -335,6 +335,26 @@ fn check_signature(origin: Origin, function: &ItemFn, errors: &mut Errors) {
             ),
         );
     }
+    if let syn::Safety::Unsafe(unsafety) = signature.safety {
+        errors.at(
+            unsafety,
+            format!(
+                "`{}` cannot be used on an `unsafe fn`: actix-web calls handlers as safe \
+                 functions",
+                origin.attribute()
+            ),
+        );
+    }
+    if let Some(abi) = &signature.abi {
+        errors.at(
+            abi,
+            format!(
+                "`{}` cannot be used on an `extern` fn: actix-web calls handlers as Rust \
+                 functions",
+                origin.attribute()
+            ),
+        );
+    }
 }
 
 /// Where each of the function's remaining attributes goes: the registered handler, the user's

@@ -295,6 +295,11 @@ pub use actix_authz_macros::public;
 /// for what they imply) and `#[grants(P)]` gives it permission `P`. A variant's name, as
 /// identities carry it, is its name in snake case, or `#[name = "..."]`.
 ///
+/// Each enum gets `ALL` (its variants, in order), `name()`, `Display` and `AsRef<str>` (all
+/// three give the name identities carry), and whichever of the derives `Debug`, `Clone`,
+/// `Copy`, `PartialEq`, `Eq` and `Hash` it does not have yet; so do not implement `Display`
+/// for it yourself.
+///
 /// Everything is checked when the vocabulary compiles: a misspelt variant in `#[implies]` or
 /// `#[grants]` is an error with a suggestion, and so is a cycle in the hierarchy. In the
 /// attributes, a misspelt `Role::Admn` is rustc's own "no variant named `Admn`" error, with its
