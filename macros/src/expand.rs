@@ -5,7 +5,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
-use syn::{Attribute, FnArg, GenericParam, Ident, ItemFn, Meta, parse_quote};
+use syn::{Attribute, FnArg, GenericParam, Ident, ItemFn, LitStr, Meta, parse_quote};
 
 use crate::attr::parse_items;
 use crate::errors::Errors;
@@ -18,6 +18,11 @@ const MERGED: &str = "__authz_merged";
 /// In front of an attribute's arguments, the route attribute it stepped below
 /// ([`defer_to_route`]).
 const CARRIED_ROUTE: &str = "__authz_route";
+
+/// The alias that marks the user's function kept inside a handler (`#[doc(alias = "…")]`, which
+/// changes nothing else): one of this crate's attributes left on it was not recognised as a
+/// sibling by the attribute that expanded.
+const INNER: &str = "__authz_inner";
 
 /// Expands one attribute on one item. Errors become `compile_error!` here and only here, next
 /// to the user's function, so that one mistake does not cascade into "cannot find function"
@@ -37,6 +42,16 @@ pub(crate) fn handler(origin: Origin, args: TokenStream, item: TokenStream) -> T
             return with_error(syn::Error::new(Span::call_site(), message), item);
         }
     };
+    if function.attrs.iter().any(is_inner_marker) {
+        let message = format!(
+            "this `{}` was not recognised as one of the handler's attributes by the attribute \
+             of this crate above it: write it by name or as `actix_authz::{}`, or give \
+             `crate = \"...\"` with the path it is written through",
+            origin.attribute(),
+            origin.name()
+        );
+        return with_error(syn::Error::new(Span::call_site(), message), item);
+    }
     if let Some(deferred) = defer_to_openapi(origin, &args, &mut function) {
         return deferred;
     }
@@ -171,6 +186,10 @@ fn named_crate(args: &TokenStream) -> Option<syn::Path> {
         ) if item.key == "crate" => path.parse::<syn::Path>().ok(),
         _ => None,
     })
+}
+
+fn is_inner_marker(attribute: &Attribute) -> bool {
+    attribute.path().is_ident("doc") && attribute.to_token_stream().to_string().contains(INNER)
 }
 
 fn is_merged(args: &TokenStream) -> bool {
@@ -831,6 +850,8 @@ fn generate(
     } = signature;
     let mut inner = function.clone();
     inner.attrs.clear();
+    let inner_marker = LitStr::new(INNER, Span::call_site());
+    let inner_marker = quote!(#[doc(alias = #inner_marker)]);
     inner.vis = syn::Visibility::Inherited;
     let call = quote_spanned!(name.span()=> #name #turbofish (#(#values),*));
     let entry = registry_entry(
@@ -937,6 +958,7 @@ fn generate(
             #[allow(non_upper_case_globals)]
             #visibility const #name: #private::Protected = {
                 #(#inner_attributes)*
+                #inner_marker
                 #inner
                 #private::protected(|#args| #run)
             };
@@ -948,6 +970,7 @@ fn generate(
                 -> #private::Running #where_clause
             {
                 #(#inner_attributes)*
+                #inner_marker
                 #inner
 
                 #run
