@@ -850,9 +850,9 @@ fn generate(
     } = signature;
     let mut inner = function.clone();
     inner.attrs.clear();
+    inner.vis = syn::Visibility::Inherited;
     let inner_marker = LitStr::new(INNER, Span::call_site());
     let inner_marker = quote!(#[doc(alias = #inner_marker)]);
-    inner.vis = syn::Visibility::Inherited;
     let call = quote_spanned!(name.span()=> #name #turbofish (#(#values),*));
     let entry = registry_entry(
         &private,
