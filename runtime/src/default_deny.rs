@@ -21,7 +21,8 @@ use crate::{AuthzError, RefusalKind};
 /// - A request whose target is an annotated handler passes on, to be decided by the handler's
 ///   attribute (and any [`Require`](crate::Require) around it).
 /// - A request for a path that no route of the app matches passes on too, to the app's real 404
-///   (or its `default_service`, which this middleware does not cover).
+///   (or its `default_service`, which this middleware does not cover). Inside a scope it is
+///   refused instead: the scope's own `default_service`, which cannot be seen, may take it.
 /// - Any other request gets **403** with the problem body and `Cache-Control: no-store`, before
 ///   any authentication, and the route is logged once at `ERROR` level, naming the method,
 ///   path pattern and resource so that the handler missing its attribute can be found.
@@ -32,9 +33,13 @@ use crate::{AuthzError, RefusalKind};
 /// counts as unannotated), handlers are told apart by function name and declared path (an
 /// unannotated handler must not share both with an annotated one, see
 /// [`Require`](crate::Require)), and a route with
-/// a guard or several routes (`#[routes]`) counts as unrecognised and is refused. A method that no
-/// annotated handler of the path accepts is refused with 403 rather than answered 404/405,
-/// because an unannotated resource later in routing order could still take it.
+/// a guard or several routes (`#[routes]`) counts as unrecognised and is refused. Routing is
+/// followed through every resource matching the path, in order: a request goes on past the
+/// annotated handlers whose method guard refuses it, and is refused when a resource without
+/// attributes could take it first. A scope's guard cannot be seen: a handler in a scope passes
+/// only when whatever matches the path after its scope is annotated too. Wrap middleware that
+/// rewrites paths (`NormalizePath`) outside this one (`.wrap(NormalizePath::trim())` after
+/// `.wrap(DefaultDeny::new())`), so that it decides on the path routing sees.
 /// [`audit::assert_every_route_classified`](crate::audit::assert_every_route_classified) finds
 /// the same routes in a test, before a request does. Wrap a CORS middleware outside this one
 /// (call `.wrap(cors)` after `.wrap(DefaultDeny::new())`), so that preflights are answered

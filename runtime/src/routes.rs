@@ -14,9 +14,18 @@
 //!   the same name (a handler without attributes in another module) is never taken for it;
 //! - per request, the resource map names the first resource whose pattern matches the path
 //!   (routing order, guards aside). When that resource is a placed handler that accepts the
-//!   method, it is the target. When it is a placed handler whose method guard refuses the
-//!   method, routing moves on: the target is the one placed handler with the same pattern that
-//!   accepts the method, if there is exactly one. Anything else is unrecognised.
+//!   method and no later resource can be reached instead, it is the target;
+//! - otherwise routing is followed step by step, on the resource map rebuilt from its listing
+//!   with actix-web's own `ResourceDef`s: every resource that matches the path and every scope
+//!   the path enters, in routing order. `ResourceMap` cannot tell these: it stops at the first
+//!   scope whose prefix matches, even when no resource in it does, while routing goes on past a
+//!   scope whose guard turns the request away. A placed handler whose method guard refuses the
+//!   method is passed; the first that accepts it is the target, unless a resource without
+//!   attributes, or a scope's end (where its default service takes what no resource in it
+//!   took), comes first. Guards of scopes cannot be seen: a handler in a scope is the target
+//!   only when every later resource or scope that matches the path is also a placed handler
+//!   (the target is then a protected one among them, if any), since the scope's guard may send
+//!   the request on to them.
 //!
 //! Whatever cannot be recognised is treated as unrecognised, never as a match: callers fail
 //! closed on it.
@@ -25,12 +34,12 @@ use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 
 use actix_web::HttpRequest;
-use actix_web::dev::ResourceMap;
+use actix_web::dev::{ResourceDef, ResourceMap};
 use actix_web::error::UrlGenerationError;
 use actix_web::http::Method;
 
-use crate::audit::resources::{self, Resource};
-use crate::registry::{DeclaredRoute, RouteEntry};
+use crate::audit::resources::{self, Listing, Node, NodeKind, Resource};
+use crate::registry::{DeclaredRoute, Protection, RouteEntry};
 
 /// Values tried, in turn, for every dynamic segment when building a URL of a handler: the first
 /// that its pattern (scopes included) accepts places it.
@@ -52,6 +61,11 @@ pub(crate) struct Placed {
     /// Whether its resource is the first to match that path (rather than a sibling that only
     /// method guards tell apart).
     pub(crate) first: bool,
+    /// Its resource's position in the app's listing, when the app could be listed.
+    index: Option<usize>,
+    /// Whether it is in a scope, and a resource or scope after it in routing order may match
+    /// one of its paths: the scope's guard (which cannot be seen) may send its requests there.
+    may_be_passed: bool,
 }
 
 impl Placed {
@@ -60,6 +74,10 @@ impl Placed {
             .methods()
             .iter()
             .any(|declared| *declared == method.as_str())
+    }
+
+    fn is_public(&self) -> bool {
+        self.entry.protection() == Protection::Public
     }
 }
 
@@ -88,6 +106,123 @@ pub(crate) struct RouteTable {
     /// Every registered handler without a declared route, in this app or not: one registered
     /// with `web::resource(...).to(...)` has no name to find it by.
     undeclared: Vec<&'static RouteEntry>,
+    /// The app's resource map, rebuilt, when the app could be listed.
+    routing: Option<Routing>,
+}
+
+/// The app's resource map, rebuilt from its listing with actix-web's own `ResourceDef`s.
+#[derive(Debug)]
+struct Routing {
+    root: Tree,
+    resources: Vec<Resource>,
+    /// The full pattern of each scope, by its id.
+    scopes: Vec<(usize, String)>,
+}
+
+#[derive(Debug)]
+struct Tree {
+    definition: ResourceDef,
+    kind: TreeKind,
+}
+
+#[derive(Debug)]
+enum TreeKind {
+    /// The resource of this index in the listing.
+    Resource(usize),
+    /// A scope (its id; `None` for the app's root) and its nodes.
+    Scope(Option<usize>, Vec<Tree>),
+}
+
+/// A step of routing a path: a resource that matches it, or the end of a scope whose prefix it
+/// matches, where the scope's default service (or the app's) takes what no resource in it took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Resource(usize),
+    ScopeEnd(usize),
+}
+
+impl Tree {
+    fn new(node: &Node) -> Self {
+        let definition = if node.prefix {
+            ResourceDef::prefix(node.patterns.clone())
+        } else {
+            ResourceDef::new(node.patterns.clone())
+        };
+        let kind = match &node.kind {
+            NodeKind::Resource(index) => TreeKind::Resource(*index),
+            NodeKind::Scope(id, nodes) => {
+                TreeKind::Scope(*id, nodes.iter().map(Self::new).collect())
+            }
+        };
+        Self { definition, kind }
+    }
+
+    /// The steps of routing `path`, in order, guards aside (as actix-web's router takes them).
+    fn steps(&self, path: &str, steps: &mut Vec<Step>) {
+        let Some(matched) = self.definition.find_match(path) else {
+            return;
+        };
+        match &self.kind {
+            TreeKind::Resource(index) => steps.push(Step::Resource(*index)),
+            TreeKind::Scope(id, nodes) => {
+                let rest = path.get(matched..).unwrap_or_default();
+                for node in nodes {
+                    node.steps(rest, steps);
+                }
+                steps.extend(id.map(Step::ScopeEnd));
+            }
+        }
+    }
+}
+
+/// Every step routing may take, in order, with the literal beginnings of the paths it matches
+/// (the pattern up to its first dynamic segment): what a step matches can only start with one
+/// of them.
+fn all_steps(node: &Node, enclosing: &str, steps: &mut Vec<(Step, Vec<String>)>) {
+    let fulls: Vec<String> = node
+        .patterns
+        .iter()
+        .map(|pattern| format!("{enclosing}{pattern}"))
+        .collect();
+    let literals = fulls.iter().map(|full| literal(full).to_owned()).collect();
+    match &node.kind {
+        NodeKind::Resource(index) => steps.push((Step::Resource(*index), literals)),
+        NodeKind::Scope(id, nodes) => {
+            let full = fulls.first().map_or("", String::as_str);
+            for child in nodes {
+                all_steps(child, full, steps);
+            }
+            if let Some(id) = id {
+                steps.push((Step::ScopeEnd(*id), literals));
+            }
+        }
+    }
+}
+
+/// The steps of `steps` after the end of the scope `innermost` (the innermost scope of a
+/// resource among the first steps): those a request that one of the resource's scopes turns
+/// away may reach. None when the resource is in no scope.
+fn past_scope<T>(steps: &[T], innermost: Option<usize>, step: impl Fn(&T) -> Step) -> &[T] {
+    let Some(innermost) = innermost else {
+        return &[];
+    };
+    steps
+        .iter()
+        .position(|candidate| step(candidate) == Step::ScopeEnd(innermost))
+        .map_or(&[], |end| &steps[end + 1..])
+}
+
+/// `pattern` up to its first dynamic segment.
+fn literal(pattern: &str) -> &str {
+    pattern.find('{').map_or(pattern, |brace| &pattern[..brace])
+}
+
+/// Whether some path can start with both `a` and `b`.
+fn may_overlap(a: &[String], b: &[String]) -> bool {
+    a.iter().any(|a| {
+        b.iter()
+            .any(|b| a.starts_with(b.as_str()) || b.starts_with(a.as_str()))
+    })
 }
 
 /// What a request targets.
@@ -113,19 +248,68 @@ impl RouteTable {
         entries: impl IntoIterator<Item = &'static RouteEntry>,
     ) -> Self {
         let mut table = Self::default();
-        let listed = listed(request);
+        let listing = listing(request);
+        let listed = listing.as_ref().map(|listing| listing.resources.as_slice());
         for entry in entries {
             if entry.route().is_none() {
                 table.undeclared.push(entry);
             }
-            match place(request, entry, listed.as_deref()) {
+            match place(request, entry, listed) {
                 Placement::Absent => {}
                 Placement::Placed(placed) => table.placed.push(placed),
                 Placement::Unplaceable(why) => table.unplaceable.push((entry, why)),
             }
         }
         table.remove_ambiguous();
+        if let Some(listing) = listing {
+            table.locate(listing);
+        }
         table
+    }
+
+    /// Finds each placed handler in the listing, and keeps the rebuilt resource map.
+    fn locate(&mut self, listing: Listing) {
+        let mut steps = Vec::new();
+        all_steps(&listing.root, "", &mut steps);
+        for placed in &mut self.placed {
+            let resources = &listing.resources;
+            placed.index = resources.iter().position(|resource| {
+                resource.name.as_deref() == Some(placed.entry.handler())
+                    && resource.pattern == placed.pattern
+            });
+            let Some(index) = placed.index else {
+                continue;
+            };
+            let scopes: Vec<usize> = resources[index].scopes.iter().map(|s| s.id).collect();
+            let Some(position) = steps
+                .iter()
+                .position(|(step, _)| *step == Step::Resource(index))
+            else {
+                continue;
+            };
+            let own = &steps[position].1;
+            let after = past_scope(
+                &steps[position + 1..],
+                scopes.last().copied(),
+                |(step, _)| *step,
+            );
+            placed.may_be_passed = after.iter().any(|(step, literals)| {
+                let enclosing = matches!(step, Step::ScopeEnd(id) if scopes.contains(id));
+                !enclosing && may_overlap(own, literals)
+            });
+        }
+        let scopes = steps
+            .iter()
+            .filter_map(|(step, literals)| match step {
+                Step::ScopeEnd(id) => Some((*id, literals.first().cloned().unwrap_or_default())),
+                Step::Resource(_) => None,
+            })
+            .collect();
+        self.routing = Some(Routing {
+            root: Tree::new(&listing.root),
+            resources: listing.resources,
+            scopes,
+        });
     }
 
     /// Handlers that share a name cannot be told apart: when more than one of those the app
@@ -188,6 +372,97 @@ impl RouteTable {
     /// What the request for `path` (as routing sees it: `match_info().as_str()`) with `method`
     /// targets in the app of `map`.
     pub(crate) fn target(&self, map: &ResourceMap, method: &Method, path: &str) -> Target {
+        let Some(routing) = &self.routing else {
+            return self.target_by_map(map, method, path);
+        };
+        // Most requests: the first resource matching the path is a handler that takes the
+        // method, and nothing after it can be reached instead.
+        if let Some(first) = self.first(map, path)
+            && first.accepts(method)
+            && !first.may_be_passed
+        {
+            return Target::Handler(first.entry);
+        }
+        let mut steps = Vec::new();
+        routing.root.steps(path, &mut steps);
+        self.follow(routing, &steps, method)
+    }
+
+    /// The placed handler of the first resource matching `path`, as `map` names it.
+    fn first(&self, map: &ResourceMap, path: &str) -> Option<&Placed> {
+        let name = map.match_name(path)?;
+        let pattern = map.match_pattern(path)?;
+        self.placed
+            .iter()
+            .find(|placed| placed.entry.handler() == name && placed.pattern == pattern)
+    }
+
+    /// The target of routing through `steps`, a placed handler only if routing cannot end
+    /// anywhere else (see the module's documentation).
+    fn follow(&self, routing: &Routing, steps: &[Step], method: &Method) -> Target {
+        let unrecognised = |step: Step| match step {
+            Step::Resource(index) => Target::Unrecognised {
+                pattern: Some(routing.resources[index].pattern.clone()),
+                resource: routing.resources[index].name.clone(),
+            },
+            Step::ScopeEnd(id) => Target::Unrecognised {
+                pattern: routing
+                    .scopes
+                    .iter()
+                    .find(|(scope, _)| *scope == id)
+                    .map(|(_, pattern)| pattern.clone()),
+                resource: None,
+            },
+        };
+        let placed_at = |index: usize| {
+            self.placed
+                .iter()
+                .find(|placed| placed.index == Some(index))
+        };
+        let mut steps = steps.iter().copied();
+        let first = loop {
+            match steps.next() {
+                None => return Target::Unmatched,
+                Some(Step::Resource(index)) => match placed_at(index) {
+                    // Its method guard turns the request away: routing goes on.
+                    Some(placed) if !placed.accepts(method) => {}
+                    Some(placed) => break placed,
+                    None => return unrecognised(Step::Resource(index)),
+                },
+                Some(step @ Step::ScopeEnd(_)) => return unrecognised(step),
+            }
+        };
+        let Some(index) = first.index else {
+            return Target::Handler(first.entry);
+        };
+        let scopes = &routing.resources[index].scopes;
+        if scopes.is_empty() {
+            return Target::Handler(first.entry);
+        }
+        // A guard of one of its scopes may send the request on, past that scope.
+        let later: Vec<Step> = steps.collect();
+        let mut target = first;
+        for &step in past_scope(&later, scopes.last().map(|scope| scope.id), |step| *step) {
+            match step {
+                Step::Resource(index) => match placed_at(index) {
+                    Some(placed) if !placed.accepts(method) => {}
+                    Some(placed) => {
+                        if target.is_public() && !placed.is_public() {
+                            target = placed;
+                        }
+                    }
+                    None => return unrecognised(step),
+                },
+                Step::ScopeEnd(id) if scopes.iter().any(|scope| scope.id == id) => {}
+                Step::ScopeEnd(_) => return unrecognised(step),
+            }
+        }
+        Target::Handler(target.entry)
+    }
+
+    /// [`target`](Self::target) from the resource map's API alone, for an app that could not
+    /// be listed.
+    fn target_by_map(&self, map: &ResourceMap, method: &Method, path: &str) -> Target {
         if !map.has_resource(path) {
             return Target::Unmatched;
         }
@@ -256,9 +531,9 @@ enum Placement {
 /// The resources of the app of `request`, or `None` (logged once) when its resource map's
 /// `Debug` output is not the shape [`resources`] knows: recognition then rests on
 /// `ResourceMap`'s API alone, and cannot tell an annotated handler from another resource of
-/// its name whose path ends with its declared path.
-fn listed(request: &HttpRequest) -> Option<Vec<Resource>> {
-    resources::list(request.resource_map())
+/// its name whose path ends with its declared path, nor follow routing past its first match.
+fn listing(request: &HttpRequest) -> Option<Listing> {
+    resources::listing(request.resource_map())
         .inspect_err(|reason| {
             warn_once(format!("unlisted: {reason}"), || {
                 tracing::error!(
@@ -317,6 +592,8 @@ fn place(
                 sample_path: path.to_owned(),
                 sample,
                 first,
+                index: None,
+                may_be_passed: false,
             })
         };
         if map.match_name(path) == Some(name) {
@@ -515,27 +792,22 @@ mod tests {
             pattern: Some(pattern.to_owned()),
             resource: resource.map(str::to_owned),
         };
+        let unscoped = |scope: &str| unrecognised(scope, None);
         for (method, path, expected) in [
             (Method::GET, "/staff/status", Target::Handler(&STATUS)),
             (Method::GET, "/counter", Target::Handler(&READ)),
             // The first resource refuses POST; the only placed one that takes it is next.
             (Method::POST, "/counter", Target::Handler(&BUMP)),
-            (
-                Method::PUT,
-                "/counter",
-                unrecognised("/counter", Some("read")),
-            ),
+            // Both refuse PUT: routing ends in the app's default service.
+            (Method::PUT, "/counter", Target::Unmatched),
             (Method::GET, "/blog/posts/12", Target::Handler(&POST)),
             (Method::HEAD, "/blog/posts/12", Target::Handler(&POST)),
-            (Method::GET, "/blog/posts/x", Target::Unmatched),
-            (
-                Method::POST,
-                "/staff/status",
-                unrecognised("/staff/status", Some("status")),
-            ),
+            // In a scope that no resource of takes it: the scope's default service, unseen.
+            (Method::GET, "/blog/posts/x", unscoped("/blog")),
+            (Method::POST, "/staff/status", unscoped("/staff")),
+            (Method::GET, "/staff/status/", unscoped("/staff")),
             (Method::GET, "/below", unrecognised("/below", Some("below"))),
             (Method::GET, "/legacy", unrecognised("/legacy", None)),
-            (Method::GET, "/staff/status/", Target::Unmatched),
             (Method::GET, "/nowhere", Target::Unmatched),
         ] {
             assert_eq!(

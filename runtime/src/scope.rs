@@ -32,10 +32,12 @@ use crate::{Realm, Requirement};
 ///
 /// actix-web routes a request after this middleware has run, so the exemption is decided from
 /// the app's resource map: once per app (at its first request) every annotated handler is
-/// placed at the full pattern of its resource, and a request is exempt only when the first
-/// resource matching its path is a `#[public]` handler that accepts its method (or, when the
-/// first one refuses the method, the only annotated handler with the same pattern that accepts
-/// it). What cannot be recognised is checked, never exempted. In particular:
+/// placed at the full pattern of its resource, and routing is followed through the resources
+/// that match the path, in their order. A request is exempt only when routing reaches a
+/// `#[public]` handler that accepts its method: annotated handlers whose method guard refuses it
+/// are passed, as actix-web passes them, but a resource without attributes, or the end of a
+/// scope (whose default service takes what no resource in it takes), reached first is checked.
+/// What cannot be recognised is checked, never exempted. In particular:
 ///
 /// - the attribute must be written **above** the route attribute (`#[public]` then
 ///   `#[get("/status")]`), so that it knows the route; a handler registered with
@@ -50,8 +52,13 @@ use crate::{Realm, Requirement};
 ///   `"/status"`): when the annotated one is not registered in the app, nothing tells them
 ///   apart. Give every handler under a scope rule an attribute, or distinct names;
 /// - a route with a guard (`guard = "..."`) or several routes (`#[routes]`) is never exempt: a
-///   request it turns away would go on to another resource at the same path. A guarded
-///   enclosing scope is not seen, and is recognised by its path and method alone.
+///   request it turns away would go on to another resource at the same path;
+/// - the guards of scopes cannot be seen, and a request a scope's guard turns away goes on to
+///   what follows the scope: a `#[public]` handler in a scope is exempt only when every resource
+///   after its scope that matches the path is a `#[public]` handler too, and no later scope
+///   matches it;
+/// - wrap middleware that rewrites paths (`NormalizePath`) outside this one, so that it sees the
+///   path that routing sees.
 ///
 /// [`audit`](crate::audit) lists how each route of an app is classified. Around a whole `App`,
 /// wrap a CORS middleware outside this one, so that preflights are answered before.

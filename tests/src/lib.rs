@@ -732,6 +732,17 @@ pub fn forbidden_without_challenge() -> Expect {
     Expect::Refused(StatusCode::FORBIDDEN, Vec::new())
 }
 
+/// Checks the exact 403 of default-deny.
+#[track_caller]
+pub fn assert_default_denied(reply: &Reply, context: &str) {
+    reply.assert(&forbidden_without_challenge(), &[], &context);
+    assert_eq!(
+        reply.body,
+        r#"{"type":"about:blank","title":"Forbidden","status":403,"detail":"The authenticated identity may not access this resource."}"#,
+        "{context}"
+    );
+}
+
 /// 400 for several `Authorization` headers.
 pub fn invalid_request() -> Expect {
     Expect::Refused(

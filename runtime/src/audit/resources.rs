@@ -38,13 +38,47 @@ pub(crate) struct Scope {
     pub(crate) pattern: String,
 }
 
+/// A node of the resource map as it was written: what rebuilding its `ResourceDef` takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Node {
+    /// Its patterns, as registered (`/status`, or several for a multi-pattern resource).
+    pub(crate) patterns: Vec<String>,
+    /// Whether it matches a prefix of the path (scopes, and the app's root).
+    pub(crate) prefix: bool,
+    pub(crate) kind: NodeKind,
+}
+
+/// A resource, or a scope with its nodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NodeKind {
+    /// The resource of this index in [`Listing::resources`].
+    Resource(usize),
+    /// A scope (or the app's root), with its position in the app's scopes (`Scope::id`; `None`
+    /// for the root).
+    Scope(Option<usize>, Vec<Node>),
+}
+
+/// The resources of an app in routing order, and its resource map as a tree.
+pub(crate) struct Listing {
+    pub(crate) resources: Vec<Resource>,
+    pub(crate) root: Node,
+}
+
 /// The resources of `map`, in routing order.
 pub(crate) fn list(map: &ResourceMap) -> Result<Vec<Resource>, String> {
+    listing(map).map(|listing| listing.resources)
+}
+
+/// The resources of `map`, in routing order, and the tree they are the leaves of.
+pub(crate) fn listing(map: &ResourceMap) -> Result<Listing, String> {
     let text = format!("{map:?}");
     let tree = Parser::new(&text).document()?;
     let mut walk = Walk::default();
-    walk.node(&tree)?;
-    Ok(walk.resources)
+    let root = walk.node(&tree)?;
+    Ok(Listing {
+        resources: walk.resources,
+        root,
+    })
 }
 
 #[derive(Default)]
@@ -56,26 +90,36 @@ struct Walk {
 }
 
 impl Walk {
-    fn node(&mut self, node: &Value) -> Result<(), String> {
+    fn node(&mut self, node: &Value) -> Result<Node, String> {
         let map = node.fields_of("ResourceMap")?;
         let definition = field(map, "pattern")?.fields_of("ResourceDef")?;
-        let pattern = match field(definition, "patterns")?.variant()? {
-            ("Single", [pattern]) => pattern.string()?,
-            ("List", [list]) => match list {
-                Value::List(patterns) => patterns
-                    .first()
-                    .ok_or("a resource without patterns")?
-                    .string()?,
-                other => return Err(format!("expected a list of patterns, found {other:?}")),
-            },
+        let patterns = match field(definition, "patterns")?.variant()? {
+            ("Single", [pattern]) => vec![pattern.string()?.to_owned()],
+            ("List", [Value::List(patterns)]) => patterns
+                .iter()
+                .map(|pattern| pattern.string().map(str::to_owned))
+                .collect::<Result<Vec<_>, _>>()?,
             (other, _) => return Err(format!("unknown kind of patterns `{other}`")),
         };
-        let prefix = self
+        let pattern = patterns
+            .first()
+            .ok_or("a resource without patterns")?
+            .clone();
+        let prefix = match field(definition, "is_prefix")? {
+            Value::Word(word) if word == "true" => true,
+            Value::Word(word) if word == "false" => false,
+            other => {
+                return Err(format!(
+                    "expected `is_prefix` to be a bool, found {other:?}"
+                ));
+            }
+        };
+        let enclosing = self
             .scopes
             .last()
             .map_or("", |scope| scope.pattern.as_str());
-        let full = format!("{prefix}{pattern}");
-        match field(map, "nodes")?.variant()? {
+        let full = format!("{enclosing}{pattern}");
+        let kind = match field(map, "nodes")?.variant()? {
             ("None", []) => {
                 let name = match field(definition, "name")?.variant()? {
                     ("None", []) => None,
@@ -84,26 +128,32 @@ impl Walk {
                 };
                 self.resources.push(Resource {
                     name,
-                    own: pattern.to_owned(),
+                    own: pattern,
                     pattern: full,
                     // The first is the app's root, not a scope.
                     scopes: self.scopes.iter().skip(1).cloned().collect(),
                 });
+                NodeKind::Resource(self.resources.len() - 1)
             }
             ("Some", [Value::List(children)]) => {
-                self.scopes.push(Scope {
-                    id: self.scope_count,
-                    pattern: full,
-                });
+                let id = self.scope_count;
+                self.scopes.push(Scope { id, pattern: full });
                 self.scope_count += 1;
-                for child in children {
-                    self.node(child)?;
-                }
+                let nodes = children
+                    .iter()
+                    .map(|child| self.node(child))
+                    .collect::<Result<Vec<_>, _>>()?;
                 self.scopes.pop();
+                // The first is the app's root.
+                NodeKind::Scope((id > 0).then_some(id), nodes)
             }
             (other, _) => return Err(format!("unexpected child nodes `{other}`")),
-        }
-        Ok(())
+        };
+        Ok(Node {
+            patterns,
+            prefix,
+            kind,
+        })
     }
 }
 
