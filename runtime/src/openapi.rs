@@ -347,8 +347,9 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = (&'static str, &mut O
 }
 
 /// The handler of an operation: the one declared with its method and path (the one named by
-/// its `operationId` when several are); else the one its `operationId` names, when exactly one
-/// handler has that name and no declared route contradicts it.
+/// its `operationId` when several are, or when it names another handler whose declared path
+/// ends the operation's); else the one its `operationId` names, when exactly one handler has
+/// that name and no declared route contradicts it.
 fn handler_of<'a>(
     entries: &[&'a RouteEntry],
     path: &str,
@@ -373,16 +374,26 @@ fn handler_of<'a>(
             _ => None,
         }
     };
-    match by_route.as_slice() {
-        [only] => return Some(only),
-        [] => {}
-        several => return named(&mut several.iter().copied()),
-    }
-    named(&mut entries.iter().copied().filter(|entry| {
-        entry.route().is_none_or(|route| {
-            route.methods().contains(&method) && path.ends_with(&without_patterns(route.path()))
+    // Declared with a path the operation's ends with: mounted under a scope.
+    let under_scope = || {
+        entries.iter().copied().filter(|entry| {
+            entry.route().is_none_or(|route| {
+                route.methods().contains(&method) && path.ends_with(&without_patterns(route.path()))
+            })
         })
-    }))
+    };
+    match by_route.as_slice() {
+        // Unless the `operationId` names another handler mounted there: one declared at this
+        // very path may be mounted elsewhere (`#[get("/reports")]` under `/public`), while the
+        // operation's is declared `""` under `/reports`.
+        [only] => Some(
+            id.filter(|id| *id != only.handler())
+                .and_then(|_| named(&mut under_scope()))
+                .unwrap_or(only),
+        ),
+        [] => named(&mut under_scope()),
+        several => named(&mut several.iter().copied()),
+    }
 }
 
 /// `/posts/{id:\d+}` as OpenAPI writes it: `/posts/{id}`.
@@ -540,6 +551,45 @@ mod tests {
         assert_eq!(without_patterns("/posts/{id:\\d+}"), "/posts/{id}");
         assert_eq!(without_patterns("/a/{x:[0-9]{2}}/b/{y}"), "/a/{x}/b/{y}");
         assert_eq!(without_patterns("/plain"), "/plain");
+    }
+
+    #[test]
+    fn an_operation_goes_to_the_handler_mounted_at_its_path() {
+        use utoipa::openapi::path::OperationBuilder;
+
+        use crate::registry::DeclaredRoute;
+
+        const PROTECTED: Protection = Protection::Protected {
+            requirement: &Requirement::Role("admin"),
+            hidden: false,
+            checks: &[],
+            shadow: false,
+        };
+        // `index` is declared `""` and mounted under `/reports`; `summary` is declared
+        // `/reports` and mounted under `/public`.
+        static INDEX: RouteEntry = RouteEntry::new(
+            "index",
+            "app::reports",
+            Some(DeclaredRoute::new(&["GET"], "", false)),
+            PROTECTED,
+        );
+        static SUMMARY: RouteEntry = RouteEntry::new(
+            "summary",
+            "app::public",
+            Some(DeclaredRoute::new(&["GET"], "/reports", false)),
+            Protection::Public,
+        );
+        let entries = [&INDEX, &SUMMARY];
+        let operation = |id: &str| OperationBuilder::new().operation_id(Some(id)).build();
+        for (path, id, handler) in [
+            ("/reports", "index", "index"),
+            ("/public/reports", "summary", "summary"),
+            // A custom `operationId` names no handler: the one declared at the path.
+            ("/reports", "listReports", "summary"),
+        ] {
+            let found = handler_of(&entries, path, "GET", &operation(id));
+            assert_eq!(found.map(RouteEntry::handler), Some(handler), "{path} {id}");
+        }
     }
 
     #[test]
