@@ -177,9 +177,10 @@ impl AuthzConfig {
         self
     }
 
-    /// Shadow mode for every handler of the app: requirements and checks are evaluated, a
-    /// caller they would refuse is recorded (a `tracing` event with `shadow = true`, and the
-    /// audit sink) and the request goes on to the handler. For rolling out a stricter policy
+    /// Shadow mode for every handler of the app, and every [`Require`](crate::Require) rule of
+    /// its scopes: requirements and checks are evaluated, a caller they would refuse is
+    /// recorded (a `tracing` event with `shadow = true`, and the audit sink) and the request
+    /// goes on to the handler. For rolling out a stricter policy
     /// and seeing whom it would lock out before it does.
     ///
     /// Shadow mode concerns authorization only. Authentication is still enforced: a request
