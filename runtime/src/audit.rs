@@ -550,11 +550,14 @@ impl Audit {
                 (None, None) => (Vec::new(), None, Access::Unannotated),
             };
             // Only a protected handler inside a scope, whose resource is the first to match its
-            // path, is probed, and only with a safe method: its guard is what the probe reaches,
-            // and it refuses an anonymous request before anything of the handler runs.
+            // path and after whose scope nothing may take the probe instead (a scope's guard
+            // may send it on), is probed, and only with a safe method: its guard is what the
+            // probe reaches, and it refuses an anonymous request before anything of the
+            // handler runs.
             let target = placed
                 .filter(|placed| {
                     placed.first
+                        && !placed.may_be_passed()
                         && !resource.scopes.is_empty()
                         && matches!(access, Access::Protected { .. })
                 })

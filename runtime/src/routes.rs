@@ -79,6 +79,12 @@ impl Placed {
     fn is_public(&self) -> bool {
         self.entry.protection() == Protection::Public
     }
+
+    /// Whether a request for one of its paths may be routed past it, to something after its
+    /// scope, when the scope's guard (which cannot be seen) turns it away.
+    pub(crate) fn may_be_passed(&self) -> bool {
+        self.may_be_passed
+    }
 }
 
 /// Why a registered handler whose name the app knows cannot be recognised.

@@ -283,3 +283,46 @@ async fn the_readme_shows_the_demos_matrix_as_printed() {
         "README.md lacks the output of `cargo run -p demo -- routes`:\n{matrix}"
     );
 }
+
+#[authenticated]
+#[get("/mine")]
+async fn audit_versioned_mine() -> &'static str {
+    ran();
+    "mine"
+}
+
+async fn audit_unversioned_mine() -> &'static str {
+    ran();
+    "mine, unversioned"
+}
+
+/// A scope's guard cannot be seen, and may send a probe on to a later resource at the same
+/// path: the handler in that scope is not probed, so nothing else runs and no rule of the
+/// later scope is credited to it.
+#[actix_web::test]
+async fn a_probe_that_a_scope_guard_may_send_on_is_not_sent() {
+    let before = RAN.load(Ordering::SeqCst);
+    let matrix = audit::matrix(|config: &mut web::ServiceConfig| {
+        config
+            .service(
+                web::scope("/api")
+                    .guard(actix_web::guard::Header("x-version", "2"))
+                    .service(audit_versioned_mine),
+            )
+            .service(
+                web::scope("/api")
+                    .wrap(Require::new(&API))
+                    .route("/mine", web::get().to(audit_unversioned_mine)),
+            );
+    })
+    .await
+    .expect("the app can be audited");
+    assert_eq!(RAN.load(Ordering::SeqCst), before, "a handler ran");
+    let row = &matrix.rows()[0];
+    assert_eq!(row.path, "/api/mine");
+    assert!(
+        row.scope_rules.as_ref().is_none_or(Vec::is_empty),
+        "{:?}",
+        row.scope_rules
+    );
+}
