@@ -181,28 +181,45 @@ impl Tree {
     }
 }
 
-/// Every step routing may take, in order, with the literal beginnings of the paths it matches
-/// (the pattern up to its first dynamic segment): what a step matches can only start with one
-/// of them.
-fn all_steps(node: &Node, enclosing: &str, steps: &mut Vec<(Step, Vec<String>)>) {
-    let fulls: Vec<String> = node
+/// A step routing may take, with its full patterns.
+struct Reach {
+    step: Step,
+    /// The full patterns, scopes included.
+    patterns: Vec<String>,
+    /// The literal beginnings of the paths it matches (each pattern up to its first dynamic
+    /// segment): what the step matches can only start with one of them.
+    literals: Vec<String>,
+}
+
+/// Every step routing may take, in order.
+fn all_steps(node: &Node, enclosing: &str, steps: &mut Vec<Reach>) {
+    let patterns: Vec<String> = node
         .patterns
         .iter()
         .map(|pattern| format!("{enclosing}{pattern}"))
         .collect();
-    let literals = fulls.iter().map(|full| literal(full).to_owned()).collect();
-    match &node.kind {
-        NodeKind::Resource(index) => steps.push((Step::Resource(*index), literals)),
+    let literals = patterns
+        .iter()
+        .map(|full| literal(full).to_owned())
+        .collect();
+    let step = match &node.kind {
+        NodeKind::Resource(index) => Step::Resource(*index),
         NodeKind::Scope(id, nodes) => {
-            let full = fulls.first().map_or("", String::as_str);
+            let full = patterns.first().map_or("", String::as_str);
             for child in nodes {
                 all_steps(child, full, steps);
             }
-            if let Some(id) = id {
-                steps.push((Step::ScopeEnd(*id), literals));
-            }
+            let Some(id) = id else {
+                return;
+            };
+            Step::ScopeEnd(*id)
         }
-    }
+    };
+    steps.push(Reach {
+        step,
+        patterns,
+        literals,
+    });
 }
 
 /// The steps of `steps` after the end of the scope `innermost` (the innermost scope of a
@@ -289,25 +306,23 @@ impl RouteTable {
             let scopes: Vec<usize> = resources[index].scopes.iter().map(|s| s.id).collect();
             let Some(position) = steps
                 .iter()
-                .position(|(step, _)| *step == Step::Resource(index))
+                .position(|reach| reach.step == Step::Resource(index))
             else {
                 continue;
             };
-            let own = &steps[position].1;
-            let after = past_scope(
-                &steps[position + 1..],
-                scopes.last().copied(),
-                |(step, _)| *step,
-            );
-            placed.may_be_passed = after.iter().any(|(step, literals)| {
-                let enclosing = matches!(step, Step::ScopeEnd(id) if scopes.contains(id));
-                !enclosing && may_overlap(own, literals)
+            let own = &steps[position].literals;
+            let after = past_scope(&steps[position + 1..], scopes.last().copied(), |reach| {
+                reach.step
+            });
+            placed.may_be_passed = after.iter().any(|reach| {
+                let enclosing = matches!(reach.step, Step::ScopeEnd(id) if scopes.contains(&id));
+                !enclosing && may_overlap(own, &reach.literals)
             });
         }
         let scopes = steps
-            .iter()
-            .filter_map(|(step, literals)| match step {
-                Step::ScopeEnd(id) => Some((*id, literals.first().cloned().unwrap_or_default())),
+            .into_iter()
+            .filter_map(|reach| match reach.step {
+                Step::ScopeEnd(id) => Some((id, reach.patterns.into_iter().next()?)),
                 Step::Resource(_) => None,
             })
             .collect();
