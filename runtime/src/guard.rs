@@ -65,7 +65,9 @@ enum Resolution {
 /// `actix-web-httpauth`, a gateway header you trust), so that the attributes use it without
 /// running any authenticator.
 ///
-/// A denial for such an identity is a 403 without challenge, like a session's.
+/// A denial for such an identity is a 403 without challenge, like a session's. A request with
+/// several `Authorization` headers is still refused with a 400, whatever identity is attached:
+/// the middleware can have read only one of them.
 ///
 /// # Example
 ///
@@ -127,6 +129,13 @@ enum Resolving {
 /// started, if it is still under way, so that authenticators run once however many
 /// extractors wait side by side.
 fn start_resolving(request: &HttpRequest, config: &AuthzConfig) -> Resolving {
+    // Checked before anything cached is trusted: an identity that upstream middleware attached
+    // was read from one of the headers (actix-web-httpauth reads the first), so it would
+    // vouch for a request whose credentials are ambiguous.
+    let credentials = match credentials(request) {
+        Ok(credentials) => credentials,
+        Err(Malformed) => return Resolving::Known(cache(request, Resolution::Malformed)),
+    };
     match request.extensions().get::<Authentication>() {
         Some(Authentication::Done(resolution)) => return Resolving::Known(resolution.clone()),
         Some(Authentication::UnderWay(under_way)) => {
@@ -136,11 +145,7 @@ fn start_resolving(request: &HttpRequest, config: &AuthzConfig) -> Resolving {
         }
         None => {}
     }
-    let step = match credentials(request) {
-        Ok(credentials) => ask(request, config, credentials, 0),
-        Err(Malformed) => Step::Done(Resolution::Malformed),
-    };
-    match step {
+    match ask(request, config, credentials, 0) {
         Step::Done(resolution) => Resolving::Known(cache(request, resolution)),
         Step::Wait(index, pending) => {
             let under_way = resolve_later(request.clone(), index, pending)

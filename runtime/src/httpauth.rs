@@ -38,6 +38,10 @@ use crate::{
 /// one (a protected handler answers 401), and `Err(error)` answers with `error`, as the
 /// middleware always did.
 ///
+/// The middleware reads only the first `Authorization` header: a request with several gets
+/// the 400 of the HTTP contract from the protected handlers all the same, whatever `verify`
+/// made of the first.
+///
 /// Take `Option<BearerAuth>` to let requests without credentials reach public routes. Configure
 /// the middleware's scheme as a [`MiddlewareScheme`], so that actix-authz's 401 responses
 /// carry its challenge (RFC 9110 requires one).

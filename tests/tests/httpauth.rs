@@ -4,8 +4,10 @@
 
 use actix_authz::httpauth::{ExtractorAuthenticator, MiddlewareScheme, identify};
 use actix_authz::{
-    AuthzConfig, BackendUnavailable, Caller, Identity, Principal, authenticated, public, requires,
+    AuthzConfig, BackendUnavailable, Caller, Identity, Principal, attach_identity, authenticated,
+    public, requires,
 };
+use actix_web::dev::Service as _;
 use actix_web::http::{StatusCode, header};
 use actix_web::test::{self, TestRequest};
 use actix_web::{App, get};
@@ -259,4 +261,94 @@ async fn its_extractors_take_the_scheme_in_any_case_and_after_any_spaces() {
     let no_password = Reply::of(&app, me_with("Basic Ym9iOg==")).await;
     assert_eq!(no_password.status, StatusCode::UNAUTHORIZED);
     assert_eq!(*seen.lock().unwrap(), vec![("bob".to_owned(), None)]);
+}
+
+/// `request` with a second `Authorization` header, `second`, after its first.
+fn and_also(request: TestRequest, second: &'static str) -> TestRequest {
+    request.append_header((header::AUTHORIZATION, second))
+}
+
+/// actix-web-httpauth's middleware reads only the first `Authorization` header, so its
+/// validator vouches for a request whose credentials are ambiguous: protected handlers refuse
+/// it with the contract's 400 all the same, as they do behind actix-authz's own authenticators.
+#[actix_web::test]
+async fn several_headers_behind_its_bearer_middleware_are_a_bad_request() {
+    let app = test::init_service(
+        App::new()
+            .app_data(AuthzConfig::new("migrated").authenticator(MiddlewareScheme::bearer()))
+            .wrap(HttpAuthentication::with_fn(identify(verify_token)))
+            .service(admin)
+            .service(me)
+            .service(health),
+    )
+    .await;
+    let invalid_request = [r#"Bearer realm="migrated", error="invalid_request""#.to_owned()];
+    for (uri, second) in [
+        ("/admin", "Bearer anything"),
+        ("/admin", "Bearer root-token"),
+        ("/me", "Basic Ym9iOmJ1aWxkZXI="),
+        ("/me", ""),
+    ] {
+        let request = and_also(bearer(uri, "root-token"), second);
+        let reply = Reply::of(&app, request).await;
+        let context = format!("{uri} with `Bearer root-token` and `{second}`");
+        reply.assert_refused(StatusCode::BAD_REQUEST, &invalid_request, &context);
+    }
+
+    // Public routes do not look at the headers, as behind actix-authz's own authenticators.
+    let public = Reply::of(&app, and_also(bearer("/health", "root-token"), "Bearer x")).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert_eq!(public.body, "ok");
+}
+
+#[actix_web::test]
+async fn several_headers_behind_its_basic_middleware_are_a_bad_request() {
+    async fn verify(credentials: Option<BasicAuth>) -> actix_web::Result<Option<Principal>> {
+        Ok(credentials
+            .filter(|c| c.user_id() == "bob" && c.password() == Some("builder"))
+            .map(|_| Principal::new("bob").with_roles(["admin"])))
+    }
+    let app = test::init_service(
+        App::new()
+            .app_data(AuthzConfig::new("migrated").authenticator(MiddlewareScheme::basic()))
+            .wrap(HttpAuthentication::with_fn(identify(verify)))
+            .service(admin)
+            .service(me),
+    )
+    .await;
+    for uri in ["/admin", "/me"] {
+        let request = TestRequest::get()
+            .uri(uri)
+            .insert_header((header::AUTHORIZATION, "Basic Ym9iOmJ1aWxkZXI="));
+        let request = and_also(request, "Basic Ym9iOndyb25n");
+        let reply = Reply::of(&app, request).await;
+        // Basic has no challenge for a bad request (RFC 7617 defines no `error`).
+        reply.assert_refused(StatusCode::BAD_REQUEST, &[], &format!("{uri}, Basic twice"));
+    }
+}
+
+/// Any identity attached upstream, not only the adapter's: the header check comes before it.
+#[actix_web::test]
+async fn several_headers_are_a_bad_request_whatever_identity_is_attached() {
+    let app = test::init_service(
+        App::new()
+            .app_data(AuthzConfig::new("migrated").authenticator(MiddlewareScheme::bearer()))
+            .wrap_fn(|request, service| {
+                attach_identity(&request, Principal::new("root").with_roles(["admin"]));
+                service.call(request)
+            })
+            .service(admin)
+            .service(me),
+    )
+    .await;
+    let single = Reply::of(&app, bearer("/admin", "any")).await;
+    assert_eq!(single.status, StatusCode::OK);
+    assert_eq!(single.body, "admin area for root");
+
+    let invalid_request = [r#"Bearer realm="migrated", error="invalid_request""#.to_owned()];
+    for uri in ["/admin", "/me"] {
+        let request = and_also(bearer(uri, "any"), "Bearer other");
+        let reply = Reply::of(&app, request).await;
+        reply.assert_refused(StatusCode::BAD_REQUEST, &invalid_request, &uri);
+    }
 }
