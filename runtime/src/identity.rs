@@ -3,7 +3,7 @@
 use std::any::Any;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// An authenticated caller, as the requirements of `#[requires(...)]` see it.
 ///
@@ -70,7 +70,9 @@ pub trait Identity: Any + Send + Sync + fmt::Debug {
 /// A ready-made identity: a subject with roles, permissions and OAuth scopes.
 ///
 /// The built-in [`JwtAuthenticator`](crate::JwtAuthenticator) reads it from the claims `sub`,
-/// `roles` (array), `permissions` (array) and `scope` (space-separated string).
+/// `roles` (array), `permissions` (array) and `scope` (space-separated string). It serializes to
+/// the same claims (`scope` left out when there is none), so that what a session or a
+/// response stores reads back as an equal principal.
 ///
 /// # Example
 ///
@@ -88,10 +90,9 @@ pub trait Identity: Any + Send + Sync + fmt::Debug {
 /// assert!(bob.has_scope("articles:read"));
 /// assert!(!bob.has_role("admin"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "JwtClaims")]
 pub struct Principal {
-    #[serde(rename = "sub")]
     subject: String,
     roles: Vec<String>,
     permissions: Vec<String>,
@@ -127,10 +128,26 @@ impl Principal {
         self
     }
 
-    /// Adds OAuth scopes.
+    /// Adds OAuth scopes. A string with spaces is several scopes, as in the `scope` claim
+    /// (RFC 6749 §3.3); empty ones are left out.
+    ///
+    /// ```
+    /// use actix_authz::Principal;
+    ///
+    /// let reader = Principal::new("r").with_scopes(["articles:read  articles:write", ""]);
+    /// assert_eq!(reader.scopes(), ["articles:read", "articles:write"]);
+    /// ```
     #[must_use]
     pub fn with_scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
-        self.scopes.extend(scopes.into_iter().map(Into::into));
+        for scope in scopes {
+            let scope = scope.into();
+            // A scope token never holds a space, so the `scope` claim can carry every scope.
+            if scope_tokens(&scope).eq([scope.as_str()]) {
+                self.scopes.push(scope);
+            } else {
+                self.scopes.extend(scope_tokens(&scope).map(str::to_owned));
+            }
+        }
         self
     }
 
@@ -168,6 +185,34 @@ impl Identity for Principal {
     }
 }
 
+/// The scope tokens of a `scope` claim: separated by spaces, none empty (RFC 6749 §3.3).
+fn scope_tokens(scope: &str) -> impl Iterator<Item = &str> {
+    scope.split(' ').filter(|token| !token.is_empty())
+}
+
+/// The claims a [`Principal`] is written as, the ones it is read from.
+#[derive(Serialize)]
+#[serde(rename = "Principal")]
+struct ClaimsOf<'a> {
+    sub: &'a str,
+    roles: &'a [String],
+    permissions: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<String>,
+}
+
+impl Serialize for Principal {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ClaimsOf {
+            sub: &self.subject,
+            roles: &self.roles,
+            permissions: &self.permissions,
+            scope: (!self.scopes.is_empty()).then(|| self.scopes.join(" ")),
+        }
+        .serialize(serializer)
+    }
+}
+
 /// The claims a [`Principal`] is read from: RFC 9068 style `scope`, plus `roles`/`permissions`.
 #[derive(Deserialize)]
 struct JwtClaims {
@@ -191,12 +236,7 @@ impl TryFrom<JwtClaims> for Principal {
             subject: claims.sub,
             roles: claims.roles,
             permissions: claims.permissions,
-            scopes: claims
-                .scope
-                .as_deref()
-                .unwrap_or_default()
-                .split(' ')
-                .filter(|scope| !scope.is_empty())
+            scopes: scope_tokens(claims.scope.as_deref().unwrap_or_default())
                 .map(str::to_owned)
                 .collect(),
         })
@@ -221,6 +261,71 @@ mod tests {
         assert_eq!(principal.roles(), ["editor"]);
         assert_eq!(principal.permissions(), ["posts:delete"]);
         assert_eq!(principal.scopes(), ["articles:read", "articles:write"]);
+    }
+
+    #[test]
+    fn principal_survives_a_round_trip() {
+        let principals = [
+            Principal::new("bob")
+                .with_roles(["editor", "admin"])
+                .with_permissions(["posts:delete"])
+                .with_scopes(["articles:read", "articles:write"]),
+            Principal::new("carol").with_scopes(["openid"]),
+            Principal::new("dave"),
+        ];
+        for principal in principals {
+            let json = serde_json::to_value(&principal).unwrap();
+            let back: Principal = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!(back, principal, "{json}");
+            let text = serde_json::to_string(&principal).unwrap();
+            assert_eq!(serde_json::from_str::<Principal>(&text).unwrap(), principal);
+        }
+    }
+
+    #[test]
+    fn principal_is_written_as_its_claims() {
+        let bob = Principal::new("bob")
+            .with_roles(["editor"])
+            .with_permissions(["posts:delete"])
+            .with_scopes(["articles:read", "articles:write"]);
+        assert_eq!(
+            serde_json::to_value(&bob).unwrap(),
+            serde_json::json!({
+                "sub": "bob",
+                "roles": ["editor"],
+                "permissions": ["posts:delete"],
+                "scope": "articles:read articles:write",
+            })
+        );
+        assert_eq!(
+            serde_json::to_value(Principal::new("dave")).unwrap(),
+            serde_json::json!({"sub": "dave", "roles": [], "permissions": []})
+        );
+    }
+
+    #[test]
+    fn scopes_with_spaces_are_several_scopes() {
+        let principal = Principal::new("a").with_scopes([" x  y ", "", "z"]);
+        assert_eq!(principal.scopes(), ["x", "y", "z"]);
+        assert!(!principal.has_scope("x  y"));
+        let json = serde_json::to_value(&principal).unwrap();
+        assert_eq!(json["scope"], "x y z");
+        assert_eq!(
+            serde_json::from_value::<Principal>(json).unwrap(),
+            principal
+        );
+    }
+
+    /// Only the `scope` claim grants scopes: a token's other claims never widen what it grants.
+    #[test]
+    fn scopes_are_read_from_the_scope_claim_only() {
+        let principal: Principal = serde_json::from_value(serde_json::json!({
+            "sub": "bob",
+            "scopes": ["articles:write"],
+            "scp": ["articles:write"],
+        }))
+        .unwrap();
+        assert!(principal.scopes().is_empty());
     }
 
     #[test]
