@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use actix_web::HttpRequest;
-use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
+use jsonwebtoken::jwk::{Jwk, JwkSet, KeyOperations, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::de::DeserializeOwned;
 
@@ -37,6 +37,10 @@ const MAX_JWKS_LEN: usize = 256 * 1024;
 ///   [`refresh_interval`](Self::refresh_interval), whatever the traffic, so unknown `kid`s
 ///   cannot make the server hammer the provider. Keys older than
 ///   [`max_age`](Self::max_age) are refreshed too.
+/// - Only keys published for verifying signatures are used: keys with a `use` other than
+///   `sig`, `key_ops` without `verify`, or an `alg` that is not a supported signature
+///   algorithm (`RSA-OAEP`, `RSA1_5`, one unknown…) are left out, as are symmetric keys. A key
+///   without `alg` verifies any accepted algorithm of its type.
 /// - While the provider is unreachable, the cached keys keep verifying. With no keys at all
 ///   (the provider has never answered), requests are refused with 503: never allowed.
 /// - Only asymmetric algorithms are accepted: RS256 and ES256 by default, see
@@ -409,22 +413,46 @@ impl KeyStore {
     }
 }
 
-/// A public signing key of the set; symmetric keys, encryption keys and keys of unsupported
-/// types are left out.
+/// A public key of the set that the provider published for verifying signatures.
+///
+/// Left out:
+/// - keys declared for something else: a `use` other than `sig`, `key_ops` without `verify`,
+///   or an `alg` that is not a signature algorithm of `jsonwebtoken` (an encryption algorithm
+///   such as `RSA-OAEP` or `RSA1_5`, or one it does not know) or does not fit the key's type;
+/// - symmetric keys, and keys of types `jsonwebtoken` does not support.
+///
+/// A key without `alg` verifies any accepted algorithm of its family; one with `alg`, only
+/// that algorithm.
 fn usable_key(jwk: &Jwk) -> Option<Key> {
-    if matches!(jwk.common.public_key_use, Some(PublicKeyUse::Encryption)) {
+    let common = &jwk.common;
+    if common
+        .public_key_use
+        .as_ref()
+        .is_some_and(|usage| *usage != PublicKeyUse::Signature)
+    {
         return None;
     }
+    if common
+        .key_operations
+        .as_ref()
+        .is_some_and(|operations| !operations.contains(&KeyOperations::Verify))
+    {
+        return None;
+    }
+    // An `alg` that is no signature algorithm must not widen to "any of the family".
+    let algorithm = match common.key_algorithm {
+        Some(alg) => Some(Algorithm::try_from(alg).ok()?),
+        None => None,
+    };
     let key = DecodingKey::from_jwk(jwk).ok()?;
-    if key.family() == jsonwebtoken::AlgorithmFamily::Hmac {
+    if key.family() == jsonwebtoken::AlgorithmFamily::Hmac
+        || algorithm.is_some_and(|alg| alg.family() != key.family())
+    {
         return None;
     }
     Some(Key {
-        kid: jwk.common.key_id.clone(),
-        algorithm: jwk
-            .common
-            .key_algorithm
-            .and_then(|alg| Algorithm::try_from(alg).ok()),
+        kid: common.key_id.clone(),
+        algorithm,
         key,
     })
 }
@@ -478,7 +506,66 @@ fn without_credentials(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{JwksAuthenticator, without_credentials};
+    use jsonwebtoken::Algorithm;
+    use jsonwebtoken::jwk::Jwk;
+    use serde_json::{Value, json};
+
+    use super::{JwksAuthenticator, usable_key, without_credentials};
+
+    /// An RSA public key with `kid` "k" and these members added.
+    fn rsa_jwk(members: Value) -> Jwk {
+        let mut jwk = json!({ "kty": "RSA", "kid": "k", "n": "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw", "e": "AQAB" });
+        let fields = jwk.as_object_mut().expect("an object");
+        for (name, value) in members.as_object().expect("members") {
+            fields.insert(name.clone(), value.clone());
+        }
+        serde_json::from_value(jwk).expect("a JWK")
+    }
+
+    #[test]
+    fn keys_published_for_verifying_signatures_are_used() {
+        for (members, algorithm) in [
+            (json!({}), None),
+            (json!({ "alg": "RS256" }), Some(Algorithm::RS256)),
+            (
+                json!({ "alg": "PS384", "use": "sig" }),
+                Some(Algorithm::PS384),
+            ),
+            (json!({ "key_ops": ["verify"] }), None),
+            (json!({ "key_ops": ["sign", "verify"] }), None),
+        ] {
+            let key = usable_key(&rsa_jwk(members.clone()));
+            let key = key.unwrap_or_else(|| panic!("{members} is usable"));
+            assert_eq!(key.algorithm, algorithm, "{members}");
+            assert_eq!(key.kid.as_deref(), Some("k"));
+        }
+    }
+
+    #[test]
+    fn keys_published_for_anything_else_are_left_out() {
+        for members in [
+            json!({ "alg": "RSA-OAEP" }),
+            json!({ "alg": "RSA-OAEP-256" }),
+            json!({ "alg": "RSA1_5" }),
+            json!({ "alg": "RSA-OAEP-384" }),
+            json!({ "alg": "A128KW" }),
+            json!({ "alg": "ES256" }),
+            json!({ "alg": "HS256" }),
+            json!({ "key_ops": ["encrypt", "wrapKey"] }),
+            json!({ "key_ops": ["sign"] }),
+            json!({ "key_ops": [] }),
+            json!({ "use": "enc" }),
+            json!({ "use": "tls" }),
+        ] {
+            assert!(
+                usable_key(&rsa_jwk(members.clone())).is_none(),
+                "{members} is left out"
+            );
+        }
+        let symmetric: Jwk =
+            serde_json::from_value(json!({ "kty": "oct", "k": "c2VjcmV0" })).expect("a JWK");
+        assert!(usable_key(&symmetric).is_none());
+    }
 
     #[test]
     fn shown_url_carries_no_credentials() {

@@ -1,6 +1,7 @@
 //! `JwksAuthenticator` against a real JWKS issuer that each test starts on 127.0.0.1:0: keys
 //! fetched and cached, RS256 and ES256, rotation without restart, rate-limited refreshes, an
-//! issuer that goes down, and one that never had keys (503, never allow).
+//! issuer that goes down, one that never had keys (503, never allow), and keys published for
+//! something other than signatures.
 
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -54,8 +55,13 @@ impl SigningKey {
 
     /// A token for `sub` with `roles`, valid for an hour.
     fn token(&self, sub: &str, roles: &[&str]) -> String {
+        self.token_naming(self.kid, sub, roles)
+    }
+
+    /// A token for `sub` with `roles`, signed by this key but naming `kid`.
+    fn token_naming(&self, kid: &str, sub: &str, roles: &[&str]) -> String {
         let mut header = Header::new(self.algorithm);
-        header.kid = Some(self.kid.to_owned());
+        header.kid = Some(kid.to_owned());
         let claims = json!({ "sub": sub, "roles": roles, "exp": now() + 3600 });
         jsonwebtoken::encode(&header, &claims, &self.key).expect("signing")
     }
@@ -398,4 +404,67 @@ async fn an_unreachable_issuer_is_503() {
     );
     let key = SigningKey::ec("k");
     assert_unavailable(&call(&jwks, bearer("/me", &key.token("ada", &[]))).await);
+}
+
+/// Keys the issuer published for something other than verifying signatures, next to one that
+/// is: the same RSA key material under other `kid`s, with an encryption `alg`, an `alg` this
+/// crate does not know, `key_ops` without `verify`, or another `use`.
+#[actix_web::test]
+async fn keys_not_published_for_verifying_signatures_do_not_verify() {
+    let key = SigningKey::rsa("good");
+    let published = |kid: &str, edit: &dyn Fn(&mut serde_json::Map<String, Value>)| {
+        let mut jwk = serde_json::to_value(key.jwk()).expect("a JWK serializes");
+        let fields = jwk.as_object_mut().expect("a JWK is an object");
+        fields.insert("kid".to_owned(), json!(kid));
+        edit(fields);
+        jwk
+    };
+    let unusable = [
+        ("oaep", json!({ "alg": "RSA-OAEP" })),
+        ("oaep-256", json!({ "alg": "RSA-OAEP-256" })),
+        ("rsa1_5", json!({ "alg": "RSA1_5" })),
+        ("unknown-alg", json!({ "alg": "RSA-OAEP-384" })),
+        ("es256-on-rsa", json!({ "alg": "ES256" })),
+        ("encrypt-ops", json!({ "key_ops": ["encrypt", "wrapKey"] })),
+        ("sign-ops", json!({ "key_ops": ["sign"] })),
+        ("enc-use", json!({ "use": "enc" })),
+        ("other-use", json!({ "use": "tls" })),
+    ];
+    let mut keys = vec![
+        published("good", &|_| {}),
+        published("verify-ops", &|fields| {
+            fields.remove("alg");
+            fields.insert("key_ops".to_owned(), json!(["verify"]));
+        }),
+        published("sig-use", &|fields| {
+            fields.insert("use".to_owned(), json!("sig"));
+        }),
+    ];
+    for (kid, members) in &unusable {
+        keys.push(published(kid, &|fields| {
+            // Without the `alg` RS256 of the usable key, unless the case sets its own.
+            fields.remove("alg");
+            for (name, value) in members.as_object().expect("members") {
+                fields.insert(name.clone(), value.clone());
+            }
+        }));
+    }
+    let issuer = Issuer::start(json!({ "keys": keys })).await;
+    let jwks = authenticator(&issuer, Duration::from_secs(3600));
+    let signed_as = |kid: &str| key.token_naming(kid, "ada", &["admin"]);
+
+    for kid in ["good", "verify-ops", "sig-use"] {
+        assert_ok(
+            &call(&jwks, bearer("/admin", &signed_as(kid))).await,
+            "admin area",
+        );
+    }
+    for (kid, _) in &unusable {
+        let reply = call(&jwks, bearer("/admin", &signed_as(kid))).await;
+        assert_invalid_token(&reply);
+        let body: Value = serde_json::from_slice(&reply.body).expect("a problem body");
+        assert_eq!(body["status"], 401, "{kid}");
+    }
+    assert_eq!(issuer.hits(), 1, "one fetch; unknown kids are rate-limited");
+    issuer.stop().await;
 }
