@@ -10,6 +10,7 @@ use actix_web::HttpRequest;
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyOperations, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::de::DeserializeOwned;
+use tokio::sync::watch;
 
 use crate::jwt::{INVALID, MALFORMED, MAX_TOKEN_LEN, bearer_challenge, is_b64token};
 use crate::{
@@ -37,6 +38,10 @@ const MAX_JWKS_LEN: usize = 256 * 1024;
 ///   [`refresh_interval`](Self::refresh_interval), whatever the traffic, so unknown `kid`s
 ///   cannot make the server hammer the provider. Keys older than
 ///   [`max_age`](Self::max_age) are refreshed too.
+/// - A fetch runs on a task of its own, on the worker of the request that started it. Every
+///   request that needs it waits for that one fetch, on any worker; a request that stops
+///   waiting (its client went away, [`AuthzConfig::timeout`](crate::AuthzConfig::timeout)
+///   passed) does not stop the fetch, so the keys it brings serve the next requests.
 /// - Only keys published for verifying signatures are used: keys with a `use` other than
 ///   `sig`, `key_ops` without `verify`, or an `alg` that is not a supported signature
 ///   algorithm (`RSA-OAEP`, `RSA1_5`, one unknown…) are left out, as are symmetric keys. A key
@@ -82,7 +87,34 @@ struct KeyStore {
     max_age: Duration,
     fetch_timeout: Duration,
     keys: RwLock<Keys>,
-    last_attempt: Mutex<Option<Instant>>,
+    fetches: Mutex<Fetches>,
+}
+
+/// The fetches of a key store: when the last one started, and the one under way.
+#[derive(Default)]
+struct Fetches {
+    last_started: Option<Instant>,
+    /// Closed when the fetch under way ends, however it ends; `None` when none is.
+    in_flight: Option<watch::Receiver<()>>,
+}
+
+/// The fetch under way, owned by its task. Dropping it, when the fetch ends or when its task
+/// is dropped unfinished (its worker stopped), lets the next fetch start and wakes every
+/// request waiting for this one.
+struct InFlight {
+    store: Arc<KeyStore>,
+    /// Never sent on: dropping it closes the channel, which is the signal.
+    _done: watch::Sender<()>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.store
+            .fetches
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .in_flight = None;
+    }
 }
 
 #[derive(Default)]
@@ -122,7 +154,7 @@ impl JwksAuthenticator<Principal> {
                 max_age: DEFAULT_MAX_AGE,
                 fetch_timeout: DEFAULT_FETCH_TIMEOUT,
                 keys: RwLock::new(Keys::default()),
-                last_attempt: Mutex::new(None),
+                fetches: Mutex::new(Fetches::default()),
             }),
             validation: Arc::new(validation),
             claims: PhantomData,
@@ -247,11 +279,14 @@ impl<C: DeserializeOwned + Identity> JwksAuthenticator<C> {
             if store.is_stale() {
                 store.refresh().await;
             }
-            let mut found = find::<C>(&store, &validation, &token, kid.as_deref(), alg);
-            if matches!(found, Found::UnknownKey | Found::NoKeys) && store.refresh().await {
-                found = find::<C>(&store, &validation, &token, kid.as_deref(), alg);
+            let found = find::<C>(&store, &validation, &token, kid.as_deref(), alg);
+            if !matches!(found, Found::UnknownKey | Found::NoKeys) {
+                return store.outcome(found);
             }
-            store.outcome(found)
+            // Looked up again even when this request may not fetch: another request's fetch
+            // may have stored the key since.
+            store.refresh().await;
+            store.outcome(find::<C>(&store, &validation, &token, kid.as_deref(), alg))
         })
     }
 }
@@ -337,28 +372,56 @@ impl KeyStore {
             .is_none_or(|fetched_at| fetched_at.elapsed() >= self.max_age)
     }
 
-    /// Claims the right to fetch now: at most once per `refresh_interval`.
-    fn may_fetch(&self) -> bool {
-        let mut last = self
-            .last_attempt
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        match *last {
-            Some(at) if at.elapsed() < self.refresh_interval => false,
-            _ => {
-                *last = Some(Instant::now());
-                true
-            }
+    /// Waits for a fetch of the key set: the one under way, or a new one if the rate limit
+    /// allows; returns at once when neither. A failed fetch keeps the keys as they are.
+    async fn refresh(self: &Arc<Self>) {
+        if let Some(mut done) = self.join_or_start_fetch() {
+            // Nothing is ever sent: this returns when the fetch ends and closes the channel.
+            let _ = done.changed().await;
         }
     }
 
-    /// Fetches the key set, if the rate limit allows; `true` when the cached keys changed.
-    /// A failure keeps the keys as they are.
-    async fn refresh(&self) -> bool {
-        if !self.may_fetch() {
-            return false;
+    /// The end of the fetch under way, or of one started now: at most one starts per
+    /// `refresh_interval`. The fetch runs on its own task, not in the request, so that a
+    /// request dropped while it waits (its client left, its time ran out) cannot cancel it:
+    /// a cancelled fetch would leave no keys and use up the interval.
+    fn join_or_start_fetch(self: &Arc<Self>) -> Option<watch::Receiver<()>> {
+        let mut fetches = self.fetches.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(in_flight) = &fetches.in_flight {
+            return Some(in_flight.clone());
         }
-        match self.fetch().await {
+        if fetches
+            .last_started
+            .is_some_and(|at| at.elapsed() < self.refresh_interval)
+        {
+            return None;
+        }
+        fetches.last_started = Some(Instant::now());
+        let (done, in_flight) = watch::channel(());
+        fetches.in_flight = Some(in_flight.clone());
+        drop(fetches);
+        // Made before the spawn, so that a task dropped before its first poll still ends it.
+        let fetch = InFlight {
+            store: Arc::clone(self),
+            _done: done,
+        };
+        // A local task: the HTTP client is not `Send`. Actix runs one on every worker, and
+        // the fetch's I/O wakes that worker even when no request of its own is waiting.
+        actix_web::rt::spawn(async move {
+            fetch.store.fetch_and_store().await;
+            drop(fetch);
+        });
+        Some(in_flight)
+    }
+
+    /// Fetches the key set and caches it; a failure keeps the cached keys.
+    async fn fetch_and_store(&self) {
+        // `fetch_timeout` bounds the whole fetch, the body included: while it lasts, requests
+        // that need keys wait and no other fetch starts.
+        let fetched = actix_web::rt::time::timeout(self.fetch_timeout, self.fetch())
+            .await
+            .unwrap_or(Err("the fetch timed out"));
+        match fetched {
             Ok(keys) => {
                 let count = keys.len();
                 let mut cached = self.keys.write().unwrap_or_else(PoisonError::into_inner);
@@ -366,8 +429,8 @@ impl KeyStore {
                     keys,
                     fetched_at: Some(Instant::now()),
                 };
+                drop(cached);
                 tracing::info!(url = %self.shown_url, keys = count, "JWKS refreshed");
-                true
             }
             Err(reason) => {
                 let cached = self
@@ -382,7 +445,6 @@ impl KeyStore {
                     cached,
                     "the JWKS could not be fetched; keeping the cached keys"
                 );
-                false
             }
         }
     }
@@ -506,6 +568,9 @@ fn without_credentials(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, PoisonError};
+    use std::time::Duration;
+
     use jsonwebtoken::Algorithm;
     use jsonwebtoken::jwk::Jwk;
     use serde_json::{Value, json};
@@ -565,6 +630,45 @@ mod tests {
         let symmetric: Jwk =
             serde_json::from_value(json!({ "kty": "oct", "k": "c2VjcmV0" })).expect("a JWK");
         assert!(usable_key(&symmetric).is_none());
+    }
+
+    /// A fetch belongs to the worker of the request that started it. When that worker stops
+    /// mid-fetch, requests waiting on other workers are woken, and a later fetch may start.
+    #[actix_rt::test]
+    async fn a_fetch_dropped_with_its_worker_wakes_its_waiters() {
+        // Connections are accepted (the backlog) and never answered.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let address = silent.local_addr().expect("its address");
+        let jwks = JwksAuthenticator::new(format!("http://{address}/jwks"))
+            .fetch_timeout(Duration::from_secs(60))
+            .refresh_interval(Duration::ZERO);
+        let store = Arc::clone(&jwks.store);
+        let worker = std::thread::spawn({
+            let store = Arc::clone(&store);
+            move || {
+                actix_rt::System::new().block_on(async move {
+                    let done = store.join_or_start_fetch().expect("a fetch starts");
+                    // Let the fetch connect and wait for its answer.
+                    actix_rt::time::sleep(Duration::from_millis(50)).await;
+                    done
+                })
+                // The worker's runtime is dropped here, with the fetch task unfinished.
+            }
+        });
+        let mut done = worker.join().expect("the worker thread");
+        let waited = actix_rt::time::timeout(Duration::from_secs(5), done.changed()).await;
+        assert!(
+            matches!(waited, Ok(Err(_))),
+            "the waiter is woken by the end of the fetch"
+        );
+        let fetches = store.fetches.lock().unwrap_or_else(PoisonError::into_inner);
+        assert!(fetches.in_flight.is_none());
+        assert!(fetches.last_started.is_some());
+        drop(fetches);
+        assert!(
+            store.join_or_start_fetch().is_some(),
+            "a new fetch may start"
+        );
     }
 
     #[test]

@@ -1,23 +1,27 @@
 //! `JwksAuthenticator` against a real JWKS issuer that each test starts on 127.0.0.1:0: keys
 //! fetched and cached, RS256 and ES256, rotation without restart, rate-limited refreshes, an
-//! issuer that goes down, one that never had keys (503, never allow), and keys published for
-//! something other than signatures.
+//! issuer that goes down, one that never had keys (503, never allow), keys published for
+//! something other than signatures, and fetches that outlive the requests that started them
+//! (a client that resets its connection, a timeout shorter than the issuer's answer).
 
+use std::net::SocketAddr;
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_authz::{AuthzConfig, Caller, Identity, JwksAuthenticator, authenticated, requires};
 use actix_web::dev::ServerHandle;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::test::{self, TestRequest};
+use actix_web::web::Bytes;
 use actix_web::{App, HttpResponse, HttpServer, get, web};
 use authz_tests::{Reply, header_lines, now};
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 const RSA_PEM: &[u8] = include_bytes!("../../benches/keys/rs256-private.pem");
 const EC_PEM: &[u8] = include_bytes!("../keys/es256-private.pem");
@@ -74,12 +78,14 @@ fn key_set(keys: &[&SigningKey]) -> Value {
     serde_json::to_value(set).expect("a JWK set serializes")
 }
 
-/// A JWKS issuer on loopback whose key set, availability and request count the test controls.
+/// A JWKS issuer on loopback whose key set, availability, latency and request count the test
+/// controls.
 struct Issuer {
     url: String,
     jwks: Arc<Mutex<Value>>,
     up: Arc<AtomicBool>,
     hits: Arc<AtomicUsize>,
+    delay_ms: Arc<AtomicU64>,
     handle: ServerHandle,
 }
 
@@ -88,10 +94,15 @@ struct IssuerState {
     jwks: Arc<Mutex<Value>>,
     up: Arc<AtomicBool>,
     hits: Arc<AtomicUsize>,
+    delay_ms: Arc<AtomicU64>,
 }
 
 async fn serve_jwks(state: web::Data<IssuerState>) -> HttpResponse {
     state.hits.fetch_add(1, Ordering::SeqCst);
+    let delay = state.delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        actix_web::rt::time::sleep(Duration::from_millis(delay)).await;
+    }
     if !state.up.load(Ordering::SeqCst) {
         return HttpResponse::ServiceUnavailable().finish();
     }
@@ -109,6 +120,7 @@ impl Issuer {
             jwks: Arc::new(Mutex::new(jwks)),
             up: Arc::new(AtomicBool::new(true)),
             hits: Arc::new(AtomicUsize::new(0)),
+            delay_ms: Arc::new(AtomicU64::new(0)),
         };
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
@@ -129,6 +141,7 @@ impl Issuer {
             jwks: state.jwks,
             up: state.up,
             hits: state.hits,
+            delay_ms: state.delay_ms,
             handle,
         }
     }
@@ -141,8 +154,24 @@ impl Issuer {
         self.up.store(up, Ordering::SeqCst);
     }
 
+    /// Makes every answer take `delay` from now on.
+    fn set_delay(&self, delay: Duration) {
+        let millis = u64::try_from(delay.as_millis()).expect("a short delay");
+        self.delay_ms.store(millis, Ordering::SeqCst);
+    }
+
     fn hits(&self) -> usize {
         self.hits.load(Ordering::SeqCst)
+    }
+
+    /// Waits (at most 5 seconds) until the issuer has been asked more than `before` times: a
+    /// fetch is under way.
+    async fn wait_for_hit_after(&self, before: usize) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.hits() <= before {
+            assert!(Instant::now() < deadline, "no fetch of the key set started");
+            actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     async fn stop(self) {
@@ -466,5 +495,203 @@ async fn keys_not_published_for_verifying_signatures_do_not_verify() {
         assert_eq!(body["status"], 401, "{kid}");
     }
     assert_eq!(issuer.hits(), 1, "one fetch; unknown kids are rate-limited");
+    issuer.stop().await;
+}
+
+/// An app of `config` served by two workers on 127.0.0.1:0, spoken to in raw HTTP/1.1.
+struct Server {
+    addr: SocketAddr,
+    handle: ServerHandle,
+}
+
+impl Server {
+    fn start(config: AuthzConfig) -> Self {
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(config.clone())
+                .service(admin)
+                .service(me)
+        })
+        .workers(2)
+        .disable_signals()
+        .shutdown_timeout(1)
+        .bind(("127.0.0.1", 0))
+        .expect("binding the app on loopback");
+        let addr = server.addrs()[0];
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        Self { addr, handle }
+    }
+
+    /// Sends `GET path` with `token`, waits until the issuer is being asked for its keys, and
+    /// resets the connection (`SO_LINGER` 0), so that the server drops the request mid-fetch.
+    async fn reset_during_fetch(&self, path: &str, token: &str, issuer: &Issuer) {
+        let before = issuer.hits();
+        let stream = send(self.addr, path, token).await;
+        issuer.wait_for_hit_after(before).await;
+        stream.set_zero_linger().expect("SO_LINGER 0");
+        drop(stream);
+        // Time for the server to see the reset and drop the request.
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    async fn stop(self) {
+        self.handle.stop(false).await;
+    }
+}
+
+/// Sends `GET path` with `token` to `addr` on a new connection and reads the whole response.
+async fn get(addr: SocketAddr, path: &str, token: &str) -> Reply {
+    let mut stream = send(addr, path, token).await;
+    let mut raw = Vec::new();
+    actix_web::rt::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut raw))
+        .await
+        .expect("a response within 10 seconds")
+        .expect("reading the response");
+    parse_response(&raw)
+}
+
+async fn send(addr: SocketAddr, path: &str, token: &str) -> actix_web::rt::net::TcpStream {
+    let mut stream = actix_web::rt::net::TcpStream::connect(addr)
+        .await
+        .expect("connecting to the app");
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    );
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .expect("sending the request");
+    stream
+}
+
+/// A `Content-Length`-framed HTTP/1.1 response.
+fn parse_response(raw: &[u8]) -> Reply {
+    let split = raw
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no end of headers in {:?}", String::from_utf8_lossy(raw)));
+    let head = std::str::from_utf8(&raw[..split]).expect("the response head is text");
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|line| line.strip_prefix("HTTP/1.1 "))
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| StatusCode::from_bytes(code.as_bytes()).ok())
+        .unwrap_or_else(|| panic!("no status line in {head:?}"));
+    let mut headers = HeaderMap::new();
+    for line in lines {
+        let (name, value) = line.split_once(':').expect("a header line");
+        headers.append(
+            HeaderName::from_bytes(name.as_bytes()).expect("a header name"),
+            HeaderValue::from_str(value.trim()).expect("a header value"),
+        );
+    }
+    Reply {
+        status,
+        headers,
+        body: Bytes::copy_from_slice(&raw[split + 4..]),
+    }
+}
+
+/// Keys that are never fetched again on their own: only a fetch that outlives the request
+/// that started it can load them.
+fn patient_authenticator(issuer: &Issuer) -> JwksAuthenticator {
+    JwksAuthenticator::new(&issuer.url)
+        .refresh_interval(Duration::from_secs(3600))
+        .fetch_timeout(Duration::from_secs(5))
+}
+
+#[actix_web::test]
+async fn a_client_that_resets_during_the_first_fetch_does_not_hold_back_the_keys() {
+    let key = SigningKey::rsa("k");
+    let issuer = Issuer::start(key_set(&[&key])).await;
+    issuer.set_delay(Duration::from_millis(300));
+    let server = Server::start(config(patient_authenticator(&issuer)));
+    let token = key.token("ada", &["admin"]);
+
+    // Any token starts the fetch; this client gives up while the issuer is answering.
+    server
+        .reset_during_fetch("/admin", &SigningKey::rsa("ghost").token("x", &[]), &issuer)
+        .await;
+    assert_ok(&get(server.addr, "/admin", &token).await, "admin area");
+    assert_ok(&get(server.addr, "/me", &token).await, "ada");
+    assert_eq!(
+        issuer.hits(),
+        1,
+        "the fetch that the first client started served everyone"
+    );
+    server.stop().await;
+    issuer.stop().await;
+}
+
+#[actix_web::test]
+async fn concurrent_first_requests_wait_for_the_same_fetch() {
+    let key = SigningKey::ec("k");
+    let issuer = Issuer::start(key_set(&[&key])).await;
+    issuer.set_delay(Duration::from_millis(200));
+    let server = Server::start(config(patient_authenticator(&issuer)));
+    let token = key.token("ada", &["admin"]);
+
+    let requests: Vec<_> = (0..6)
+        .map(|_| {
+            let (addr, token) = (server.addr, token.clone());
+            actix_web::rt::spawn(async move { get(addr, "/admin", &token).await })
+        })
+        .collect();
+    for request in requests {
+        assert_ok(&request.await.expect("the request task"), "admin area");
+    }
+    assert_eq!(issuer.hits(), 1, "one fetch for all of them");
+    server.stop().await;
+    issuer.stop().await;
+}
+
+#[actix_web::test]
+async fn a_timeout_shorter_than_the_fetch_refuses_with_503_until_the_keys_arrive() {
+    let key = SigningKey::rsa("k");
+    let issuer = Issuer::start(key_set(&[&key])).await;
+    issuer.set_delay(Duration::from_millis(400));
+    let jwks = AuthzConfig::new("jwks")
+        .authenticator(patient_authenticator(&issuer))
+        .timeout(Some(Duration::from_millis(100)));
+    let token = key.token("ada", &["admin"]);
+
+    assert_unavailable(&call(&jwks, bearer("/admin", &token)).await);
+    assert_eq!(issuer.hits(), 1);
+    // The fetch goes on without the request that started it.
+    actix_web::rt::time::sleep(Duration::from_millis(600)).await;
+    assert_ok(&call(&jwks, bearer("/admin", &token)).await, "admin area");
+    assert_eq!(issuer.hits(), 1);
+}
+
+#[actix_web::test]
+async fn a_withdrawn_key_stops_verifying_even_when_the_refreshing_clients_reset() {
+    let (leaked, next) = (SigningKey::rsa("leaked"), SigningKey::ec("next"));
+    let issuer = Issuer::start(key_set(&[&leaked])).await;
+    let max_age = Duration::from_millis(300);
+    let server = Server::start(config(
+        JwksAuthenticator::new(&issuer.url)
+            .max_age(max_age)
+            .refresh_interval(max_age)
+            .fetch_timeout(Duration::from_secs(5)),
+    ));
+    let (leaked_token, next_token) = (leaked.token("ada", &["admin"]), next.token("ada", &[]));
+    assert_ok(
+        &get(server.addr, "/admin", &leaked_token).await,
+        "admin area",
+    );
+
+    // The issuer withdraws the key; each refresh it takes is started by a client that resets.
+    issuer.publish(key_set(&[&next]));
+    issuer.set_delay(Duration::from_millis(200));
+    actix_web::rt::time::sleep(max_age).await;
+    server
+        .reset_during_fetch("/admin", &leaked_token, &issuer)
+        .await;
+    assert_invalid_token(&get(server.addr, "/admin", &leaked_token).await);
+    assert_ok(&get(server.addr, "/me", &next_token).await, "ada");
+    server.stop().await;
     issuer.stop().await;
 }
