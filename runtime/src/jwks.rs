@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
@@ -46,8 +47,10 @@ const MAX_JWKS_LEN: usize = 256 * 1024;
 ///   `sig`, `key_ops` without `verify`, or an `alg` that is not a supported signature
 ///   algorithm (`RSA-OAEP`, `RSA1_5`, one unknown…) are left out, as are symmetric keys. A key
 ///   without `alg` verifies any accepted algorithm of its type.
-/// - While the provider is unreachable, the cached keys keep verifying. With no keys at all
-///   (the provider has never answered), requests are refused with 503: never allowed.
+/// - While the provider is unreachable, the cached keys keep verifying. A token whose `kid`
+///   they do not know is refused with 503, not called invalid: the provider may have
+///   published its key since. With no keys at all (the provider has never answered), requests
+///   are refused with 503: never allowed.
 /// - Only asymmetric algorithms are accepted: RS256 and ES256 by default, see
 ///   [`algorithms`](Self::algorithms). `exp` is required, `nbf` is honoured, `iss`/`aud` are
 ///   checked when configured, exactly as [`JwtAuthenticator`](crate::JwtAuthenticator).
@@ -88,6 +91,9 @@ struct KeyStore {
     fetch_timeout: Duration,
     keys: RwLock<Keys>,
     fetches: Mutex<Fetches>,
+    /// Whether the last fetch failed: a `kid` the cached keys do not know may then be one the
+    /// provider published since, and cannot be called invalid.
+    unreachable: AtomicBool,
 }
 
 /// The fetches of a key store: when the last one started, and the one under way.
@@ -155,6 +161,7 @@ impl JwksAuthenticator<Principal> {
                 fetch_timeout: DEFAULT_FETCH_TIMEOUT,
                 keys: RwLock::new(Keys::default()),
                 fetches: Mutex::new(Fetches::default()),
+                unreachable: AtomicBool::new(false),
             }),
             validation: Arc::new(validation),
             claims: PhantomData,
@@ -351,6 +358,14 @@ impl KeyStore {
         match found {
             Found::Verified(identity) => Outcome::Authenticated(identity),
             Found::Refused(description) => refused(description),
+            Found::UnknownKey if self.unreachable.load(Ordering::Relaxed) => {
+                tracing::warn!(
+                    url = %self.shown_url,
+                    "a token's key is not among the cached keys and the JWKS could not be \
+                     fetched; refusing with 503"
+                );
+                Outcome::Unavailable
+            }
             Found::UnknownKey => {
                 tracing::debug!(reason = "unknown key", "bearer token refused");
                 refused(INVALID)
@@ -430,9 +445,11 @@ impl KeyStore {
                     fetched_at: Some(Instant::now()),
                 };
                 drop(cached);
+                self.unreachable.store(false, Ordering::Relaxed);
                 tracing::info!(url = %self.shown_url, keys = count, "JWKS refreshed");
             }
             Err(reason) => {
+                self.unreachable.store(true, Ordering::Relaxed);
                 let cached = self
                     .keys
                     .read()
