@@ -199,7 +199,8 @@ pub use actix_authz_macros::authenticated;
 /// ```
 ///
 /// Mistakes are compile errors at the offending tokens: an unknown key, an empty `any()` or
-/// `all()`, an empty string, a value that is not a string literal, a scope or realm with
+/// `all()`, an empty string, a value that is neither a string literal nor (for `role` and
+/// `permission`) a vocabulary path such as `Role::Admin`, a scope or realm with
 /// characters a header cannot carry, or a handler that is not an `async fn`.
 ///
 /// # Example
