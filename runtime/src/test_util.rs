@@ -211,7 +211,9 @@ impl Probe {
         self
     }
 
-    /// The identity that must be refused, instead of one with no roles.
+    /// The identity that must be refused, instead of one with no roles. Required for a handler
+    /// whose checks (`check = …`) are all that can refuse an identity its requirement admits:
+    /// the kit cannot make up an identity they refuse.
     #[must_use]
     pub fn refused(mut self, identity: Principal) -> Self {
         self.refused = Some(identity);
@@ -350,8 +352,14 @@ where
             Protection::Protected {
                 requirement,
                 hidden,
+                checks,
                 ..
-            } => Some((vec![requirement], 0, hidden)),
+            } => Some(Guarded {
+                requirements: vec![requirement],
+                scoped: 0,
+                hidden,
+                checks,
+            }),
         };
         let route = Route {
             label: entry.to_string(),
@@ -432,6 +440,19 @@ pub async fn assert_routes_enforced<S, B, F>(
         Err(error) => panic!("cannot audit the app: {error}"),
     };
     let probes: Vec<Probe> = probes.into_iter().collect();
+    for probe in &probes {
+        let named = matrix.rows().iter().any(|row| {
+            row.handler.as_deref().is_some_and(|handler| {
+                handler == probe.handler || handler.ends_with(&format!("::{}", probe.handler))
+            })
+        });
+        assert!(
+            named,
+            "the probe for `{}` matches no route of the app: is its name right, and is it \
+             registered?",
+            probe.handler
+        );
+    }
     for row in matrix.rows() {
         let label = row.handler.clone().unwrap_or_else(|| row.path.clone());
         let probe = row.handler.as_deref().and_then(|handler| {
@@ -452,6 +473,7 @@ pub async fn assert_routes_enforced<S, B, F>(
             Access::Protected {
                 requirement,
                 hidden,
+                checks,
                 ..
             } => {
                 let rules: Vec<&'static Requirement> = match &row.scope_rules {
@@ -468,7 +490,12 @@ pub async fn assert_routes_enforced<S, B, F>(
                 let scoped = rules.len();
                 let mut requirements = rules;
                 requirements.push(requirement);
-                Some((requirements, scoped, hidden))
+                Some(Guarded {
+                    requirements,
+                    scoped,
+                    hidden,
+                    checks,
+                })
             }
             access => panic!(
                 "the route `{}` is not classified ({access:?}): mark its handler `#[public]` or \
@@ -508,13 +535,23 @@ pub async fn assert_routes_enforced<S, B, F>(
     }
 }
 
-/// One route to check: how to call it, and what protects it (`None`: public): the
-/// requirements, of which the first `scoped` are scope rules, and whether the handler hides
-/// denials.
+/// One route to check: how to call it, and what protects it (`None`: public).
 struct Route<'a> {
     label: String,
     request: &'a dyn Fn() -> TestRequest,
-    protection: Option<(Vec<&'static Requirement>, usize, bool)>,
+    protection: Option<Guarded>,
+}
+
+/// What protects a route.
+#[derive(Clone)]
+struct Guarded {
+    /// All must hold; the first `scoped` are scope rules.
+    requirements: Vec<&'static Requirement>,
+    scoped: usize,
+    /// Whether the handler hides denials (404).
+    hidden: bool,
+    /// Its argument-aware checks, as written.
+    checks: &'static [&'static str],
 }
 
 async fn check_route<S, B>(app: &S, route: &Route<'_>, probe: &Probe)
@@ -523,11 +560,19 @@ where
 {
     let label = &route.label;
     let anonymous = test::call_service(app, (route.request)().to_request()).await;
-    let Some((requirements, scoped, hidden)) = &route.protection else {
+    let Some(Guarded {
+        requirements,
+        scoped,
+        hidden,
+        checks,
+    }) = &route.protection
+    else {
         let status = anonymous.status();
         assert!(
-            !is_refusal(status, false),
-            "`{label}` is public, but an anonymous caller got {status}"
+            !is_refusal(status, false) && status != StatusCode::NOT_FOUND,
+            "`{label}` is public, but an anonymous caller got {status} (for a 404: is the \
+             handler mounted at that path, and does what it names exist? `.uri(...)` gives \
+             the probe another)"
         );
         return;
     };
@@ -551,10 +596,30 @@ where
         .refused
         .clone()
         .unwrap_or_else(|| Principal::new(TEST_SUBJECT));
-    if all(&refused) {
+    let checked = checks.join(", ");
+    if all(&refused) && checks.is_empty() {
         assert!(
             probe.refused.is_none(),
             "the identity given to `.refused(...)` satisfies `{shown}` of `{label}`"
+        );
+    } else if all(&refused) {
+        // Only the checks can refuse it: an identity they refuse must be given.
+        assert!(
+            probe.refused.is_some(),
+            "`{label}` refuses callers by its checks (`{checked}`), which the kit cannot \
+             satisfy or fail by itself: give its probe an identity they refuse with \
+             `.refused(...)`"
+        );
+        let expected = if *hidden {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        let response = (route.request)().with_identity(refused).send(app).await;
+        assert_eq!(
+            response.status(),
+            expected,
+            "an identity that `{checked}` of `{label}` must refuse"
         );
     } else {
         let by_scope = requirements[..*scoped]
@@ -593,6 +658,15 @@ where
     assert!(
         !is_refusal(status, *hidden),
         "`{label}` refused {allowed:?}, which satisfies `{shown}`: {status}"
+    );
+    // A 404 here is no answer of the handler's rules: the request did not reach it, or what it
+    // names does not exist. Either way the probe proved nothing about the handler.
+    assert_ne!(
+        status,
+        StatusCode::NOT_FOUND,
+        "`{label}` answered 404 to {allowed:?}, which it should let through: is the handler \
+         mounted at that path? If it is and the resource does not exist, give the probe the \
+         `.uri(...)` of one that does"
     );
 }
 

@@ -16,8 +16,10 @@ async fn every_route_of_the_demo_is_enforced_as_its_audit_says() {
         &app,
         demo::configure,
         [
-            // Post 1 is alice's: her identity passes the check; others get the hidden 404.
-            Probe::handler("read_post").allowed(Principal::new("alice")),
+            // Post 1 is alice's: her identity passes the check; bob gets the hidden 404.
+            Probe::handler("read_post")
+                .allowed(Principal::new("alice"))
+                .refused(Principal::new("bob")),
             Probe::handler("create_article")
                 .prepare(|request| request.set_json(json!({ "title": "Hello" }))),
             Probe::handler("item").uri("/items/7?q=3"),
@@ -111,4 +113,83 @@ async fn a_401_without_challenge_fails_the_assertion() {
     )
     .await;
     actix_authz::test_util::assert_enforced(&app, [Probe::handler("kit_admin")]).await;
+}
+
+fn kit_config() -> actix_authz::AuthzConfig {
+    actix_authz::AuthzConfig::new("kit").authenticator(actix_authz::JwtAuthenticator::hs256(b"kit"))
+}
+
+/// A probe that never reaches its handler proves nothing: here an app-wide rule answers the
+/// 401 and 403, and the handler is not mounted, so the allowed identity gets the routing 404.
+#[actix_web::test]
+#[should_panic(expected = "is the handler mounted at that path?")]
+async fn a_handler_that_is_not_mounted_fails_the_assertion() {
+    const ADMIN: actix_authz::Requirement = actix_authz::Requirement::Role("admin");
+    let app = test::init_service(
+        actix_web::App::new()
+            .app_data(kit_config())
+            .wrap(actix_authz::Require::new(&ADMIN))
+            .route("/kit/other", web::get().to(|| async { "other" })),
+    )
+    .await;
+    actix_authz::test_util::assert_enforced(&app, [Probe::handler("kit_admin")]).await;
+}
+
+fn not_mallory(identity: &dyn actix_authz::Identity) -> bool {
+    identity.subject() != "mallory"
+}
+
+#[actix_authz::requires(check = not_mallory(identity))]
+#[actix_web::get("/kit/checked")]
+async fn kit_checked() -> &'static str {
+    "checked"
+}
+
+/// Checks refuse whom the static requirement admits: the identity they refuse is tested when
+/// given, and asked for when not, instead of the refusal going untested.
+#[actix_web::test]
+async fn a_checked_handler_is_refused_with_the_identity_given() {
+    let app = test::init_service(
+        actix_web::App::new()
+            .app_data(kit_config())
+            .service(kit_checked),
+    )
+    .await;
+    actix_authz::test_util::assert_enforced(
+        &app,
+        [Probe::handler("kit_checked").refused(Principal::new("mallory"))],
+    )
+    .await;
+}
+
+#[actix_web::test]
+#[should_panic(expected = "give its probe an identity they refuse with `.refused(...)`")]
+async fn a_checked_handler_without_a_refused_identity_fails_the_assertion() {
+    let app = test::init_service(
+        actix_web::App::new()
+            .app_data(kit_config())
+            .service(kit_checked),
+    )
+    .await;
+    actix_authz::test_util::assert_enforced(&app, [Probe::handler("kit_checked")]).await;
+}
+
+/// A probe whose name matches no route would adjust nothing: a typo is a failure.
+#[actix_web::test]
+#[should_panic(expected = "the probe for `kit_admn` matches no route of the app")]
+async fn a_probe_for_no_route_fails_the_assertion() {
+    let app = test::init_service(
+        actix_web::App::new()
+            .app_data(kit_config())
+            .service(kit_admin),
+    )
+    .await;
+    assert_routes_enforced(
+        &app,
+        |config: &mut web::ServiceConfig| {
+            config.service(kit_admin);
+        },
+        [Probe::handler("kit_admn")],
+    )
+    .await;
 }
