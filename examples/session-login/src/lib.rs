@@ -20,6 +20,8 @@
 //! | `GET /api/me` | authenticated | 200 JSON |
 //! | `GET /api/reports` | role `admin` | 200 JSON |
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use actix_authz::{
     AuthzConfig, Caller, Denial, FnAuthenticator, Identity, Outcome, Principal, RefusalKind,
     authenticated, constant_time_eq, public, requires,
@@ -50,20 +52,39 @@ pub const USERS: &[(&str, &str, &[&str])] = &[
     ("bob", "builder", &["editor"]),
 ];
 
+/// How long a sign-in lasts. The cookie carries its end, so that a copy of it (taken before a
+/// sign-out, or stolen) stops opening the app then.
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
+
 /// What the session keeps about the signed-in user.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 struct SessionUser {
     name: String,
     roles: Vec<String>,
+    /// When the sign-in ends, in seconds since the Unix epoch.
+    expires_at: u64,
+}
+
+/// Seconds since the Unix epoch.
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
 }
 
 /// The authorization configuration: the identity comes from the session.
 pub fn authz() -> AuthzConfig {
     AuthzConfig::new(REALM).authenticator(
         FnAuthenticator::new(|request: HttpRequest| async move {
-            match request.get_session().get::<SessionUser>(USER_KEY) {
-                Ok(Some(user)) => {
+            let session = request.get_session();
+            match session.get::<SessionUser>(USER_KEY) {
+                Ok(Some(user)) if now() < user.expires_at => {
                     Outcome::authenticated(Principal::new(user.name).with_roles(user.roles))
+                }
+                // Over: the browser drops the cookie, and the caller signs in again.
+                Ok(Some(_)) => {
+                    session.purge();
+                    Outcome::Anonymous
                 }
                 Ok(None) => Outcome::Anonymous,
                 // A session entry that does not read back is not trusted.
@@ -79,8 +100,8 @@ pub fn authz() -> AuthzConfig {
 /// attribute: on behind HTTPS, off only for plain-HTTP development on loopback.
 ///
 /// The state lives in the cookie itself: logging out deletes it from the browser, but a copy
-/// taken before stays valid until it expires. Use a server-side store (`RedisSessionStore`) to
-/// revoke sessions.
+/// taken before stays valid until the sign-in ends ([`SESSION_LIFETIME`] after it). Use a
+/// server-side store (`RedisSessionStore`) to revoke sessions sooner.
 pub fn sessions(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
     SessionMiddleware::builder(CookieSessionStore::default(), key)
         .cookie_name("id".to_owned())
@@ -198,6 +219,7 @@ async fn login(session: Session, form: web::Form<LoginForm>) -> actix_web::Resul
         SessionUser {
             name: (*name).to_owned(),
             roles: roles.iter().map(|role| (*role).to_owned()).collect(),
+            expires_at: now() + SESSION_LIFETIME.as_secs(),
         },
     )?;
     Ok(see_other("/dashboard"))

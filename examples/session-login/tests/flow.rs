@@ -249,3 +249,52 @@ async fn a_forged_or_foreign_cookie_is_no_session() {
     let reply = send(&app, TestRequest::get().uri("/api/me").cookie(foreign)).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
 }
+
+/// Puts a signed-in user in the session as the login would, with the sign-in's end given.
+async fn put_user(session: actix_session::Session, end: web::Path<u64>) -> actix_web::HttpResponse {
+    let user = json!({ "name": "alice", "roles": ["admin"], "expires_at": end.into_inner() });
+    match session.insert("user", user) {
+        Ok(()) => actix_web::HttpResponse::NoContent().finish(),
+        Err(_) => actix_web::HttpResponse::InternalServerError().finish(),
+    }
+}
+
+/// A sign-in ends: a cookie past its end (a copy kept after signing out, or a stolen one)
+/// opens nothing, and the server tells the browser to drop it.
+#[actix_web::test]
+async fn a_session_past_its_end_is_no_session() {
+    let app = test::init_service(
+        App::new()
+            .app_data(session_login::authz())
+            .wrap(session_login::sessions(Key::generate(), true))
+            .configure(session_login::configure)
+            .route("/test/user/{end}", web::post().to(put_user)),
+    )
+    .await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after the epoch")
+        .as_secs();
+    let live = send(
+        &app,
+        TestRequest::post().uri(&format!("/test/user/{}", now + 60)),
+    )
+    .await
+    .session_cookie();
+    let reply = send(&app, TestRequest::get().uri("/api/me").cookie(live)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let ended = send(
+        &app,
+        TestRequest::post().uri(&format!("/test/user/{}", now - 1)),
+    )
+    .await
+    .session_cookie();
+    let reply = send(&app, TestRequest::get().uri("/api/me").cookie(ended)).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text());
+    assert_eq!(
+        reply.header(header::WWW_AUTHENTICATE),
+        Some(r#"Session realm="session-login""#)
+    );
+    let removed = reply.session_cookie();
+    assert_eq!(removed.value(), "", "the ended session's cookie is removed");
+}
