@@ -96,8 +96,9 @@ pub fn authz() -> AuthzConfig {
 }
 
 /// The session middleware: an encrypted cookie named `id`, `HttpOnly`, `SameSite=Lax` (so that
-/// other sites cannot post the login or logout forms with it). `secure` sets the `Secure`
-/// attribute: on behind HTTPS, off only for plain-HTTP development on loopback.
+/// other sites' requests do not carry it; the login and logout forms also refuse posts from
+/// other sites, which `SameSite` alone does not stop from signing a visitor in). `secure` sets
+/// the `Secure` attribute: on behind HTTPS, off only for plain-HTTP development on loopback.
 ///
 /// The state lives in the cookie itself: logging out deletes it from the browser, but a copy
 /// taken before stays valid until the sign-in ends ([`SESSION_LIFETIME`] after it). Use a
@@ -201,9 +202,44 @@ fn see_other(location: &'static str) -> HttpResponse {
         .finish()
 }
 
+/// Whether a form post comes from a page of this site, as the browser says: `Sec-Fetch-Site`,
+/// else `Origin` against `Host`. A client that sends neither (not a browser) is let through.
+/// `SameSite=Lax` does not cover the login form, which a cross-site page could post to sign
+/// its visitor in as someone else.
+fn from_this_site(request: &HttpRequest) -> bool {
+    let headers = request.headers();
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.as_bytes(), b"same-origin" | b"none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Some(host) = headers.get(header::HOST) else {
+        return false;
+    };
+    let origin = origin.as_bytes();
+    [&b"http://"[..], b"https://"]
+        .iter()
+        .any(|scheme| origin.strip_prefix(*scheme) == Some(host.as_bytes()))
+}
+
+/// The answer to a form posted from another site.
+fn cross_site() -> HttpResponse {
+    HttpResponse::Forbidden()
+        .content_type("text/plain; charset=utf-8")
+        .body("forms are accepted from this site only")
+}
+
 #[public]
 #[post("/login")]
-async fn login(session: Session, form: web::Form<LoginForm>) -> actix_web::Result<HttpResponse> {
+async fn login(
+    request: HttpRequest,
+    session: Session,
+    form: web::Form<LoginForm>,
+) -> actix_web::Result<HttpResponse> {
+    if !from_this_site(&request) {
+        return Ok(cross_site());
+    }
     let user = USERS.iter().find(|(name, ..)| *name == form.username);
     // Compare against something even for an unknown user, so that both failures take the same
     // path.
@@ -227,7 +263,10 @@ async fn login(session: Session, form: web::Form<LoginForm>) -> actix_web::Resul
 
 #[public]
 #[post("/logout")]
-async fn logout(session: Session) -> HttpResponse {
+async fn logout(request: HttpRequest, session: Session) -> HttpResponse {
+    if !from_this_site(&request) {
+        return cross_site();
+    }
     session.purge();
     see_other("/login")
 }

@@ -298,3 +298,37 @@ async fn a_session_past_its_end_is_no_session() {
     let removed = reply.session_cookie();
     assert_eq!(removed.value(), "", "the ended session's cookie is removed");
 }
+
+/// A page of another site cannot post the login form (signing its visitor in as someone else)
+/// or the logout form; this site's own pages, and clients that are not browsers, can.
+#[actix_web::test]
+async fn the_forms_refuse_posts_from_other_sites() {
+    let app = app().await;
+    for (header, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "https://evil.example"),
+        ("origin", "null"),
+    ] {
+        for request in [
+            login_as("alice", "wonderland"),
+            TestRequest::post().uri("/logout"),
+        ] {
+            let reply = send(&app, request.insert_header((header, value))).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{header}: {value}");
+            assert_eq!(reply.text(), "forms are accepted from this site only");
+            assert!(reply.cookies.is_empty(), "{header}: {value}");
+        }
+    }
+    for (header, value) in [
+        ("sec-fetch-site", "same-origin"),
+        ("origin", "http://localhost:8080"),
+    ] {
+        let request = login_as("alice", "wonderland")
+            .insert_header((header::HOST, "localhost:8080"))
+            .insert_header((header, value));
+        let reply = send(&app, request).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{header}: {value}");
+        assert_eq!(reply.header(header::LOCATION), Some("/dashboard"));
+    }
+}
