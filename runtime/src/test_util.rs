@@ -596,46 +596,44 @@ where
         .refused
         .clone()
         .unwrap_or_else(|| Principal::new(TEST_SUBJECT));
-    let checked = checks.join(", ");
-    if all(&refused) && checks.is_empty() {
+    // Whether the refusal is the hidden 404, and what the assertion is about; `None` when no
+    // identity to refuse can be had.
+    let refusal = if !all(&refused) {
+        let by_scope = requirements[..*scoped]
+            .iter()
+            .any(|rule| !rule.is_satisfied_by(&refused));
+        Some((
+            *hidden && !by_scope,
+            format!("an identity without `{shown}` calling `{label}`"),
+        ))
+    } else if checks.is_empty() {
         assert!(
             probe.refused.is_none(),
             "the identity given to `.refused(...)` satisfies `{shown}` of `{label}`"
         );
-    } else if all(&refused) {
+        None
+    } else {
         // Only the checks can refuse it: an identity they refuse must be given.
+        let checked = checks.join(", ");
         assert!(
             probe.refused.is_some(),
             "`{label}` refuses callers by its checks (`{checked}`), which the kit cannot \
              satisfy or fail by itself: give its probe an identity they refuse with \
              `.refused(...)`"
         );
-        let expected = if *hidden {
+        Some((
+            *hidden,
+            format!("an identity that `{checked}` of `{label}` must refuse"),
+        ))
+    };
+    if let Some((hidden, context)) = refusal {
+        let expected = if hidden {
             StatusCode::NOT_FOUND
         } else {
             StatusCode::FORBIDDEN
         };
         let response = (route.request)().with_identity(refused).send(app).await;
-        assert_eq!(
-            response.status(),
-            expected,
-            "an identity that `{checked}` of `{label}` must refuse"
-        );
-    } else {
-        let by_scope = requirements[..*scoped]
-            .iter()
-            .any(|rule| !rule.is_satisfied_by(&refused));
-        let expected = if *hidden && !by_scope {
-            StatusCode::NOT_FOUND
-        } else {
-            StatusCode::FORBIDDEN
-        };
-        let response = (route.request)().with_identity(refused).send(app).await;
-        assert_eq!(
-            response.status(),
-            expected,
-            "an identity without `{shown}` calling `{label}`"
-        );
+        assert_eq!(response.status(), expected, "{context}");
     }
 
     let allowed = probe.allowed.clone().unwrap_or_else(|| {
