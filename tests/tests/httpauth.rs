@@ -7,7 +7,8 @@ use actix_authz::{
     AuthzConfig, BackendUnavailable, Caller, Identity, Principal, attach_identity, authenticated,
     public, requires,
 };
-use actix_web::dev::Service as _;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::{StatusCode, header};
 use actix_web::test::{self, TestRequest};
 use actix_web::{App, get};
@@ -46,6 +47,23 @@ async fn verify_token(credentials: Option<BearerAuth>) -> actix_web::Result<Opti
     }
 }
 
+/// The app behind actix-web-httpauth's Bearer middleware and `verify_token`.
+async fn bearer_middleware_app() -> impl Service<
+    actix_http::Request,
+    Response = ServiceResponse<impl MessageBody>,
+    Error = actix_web::Error,
+> {
+    test::init_service(
+        App::new()
+            .app_data(AuthzConfig::new("migrated").authenticator(MiddlewareScheme::bearer()))
+            .wrap(HttpAuthentication::with_fn(identify(verify_token)))
+            .service(admin)
+            .service(me)
+            .service(health),
+    )
+    .await
+}
+
 fn bearer(uri: &str, token: &str) -> TestRequest {
     TestRequest::get()
         .uri(uri)
@@ -54,15 +72,7 @@ fn bearer(uri: &str, token: &str) -> TestRequest {
 
 #[actix_web::test]
 async fn the_middleware_attaches_the_identity_its_validator_returns() {
-    let app = test::init_service(
-        App::new()
-            .app_data(AuthzConfig::new("migrated").authenticator(MiddlewareScheme::bearer()))
-            .wrap(HttpAuthentication::with_fn(identify(verify_token)))
-            .service(admin)
-            .service(me)
-            .service(health),
-    )
-    .await;
+    let app = bearer_middleware_app().await;
 
     let root = Reply::of(&app, bearer("/admin", "root-token")).await;
     assert_eq!(root.status, StatusCode::OK);
@@ -273,15 +283,7 @@ fn and_also(request: TestRequest, second: &'static str) -> TestRequest {
 /// it with the contract's 400 all the same, as they do behind actix-authz's own authenticators.
 #[actix_web::test]
 async fn several_headers_behind_its_bearer_middleware_are_a_bad_request() {
-    let app = test::init_service(
-        App::new()
-            .app_data(AuthzConfig::new("migrated").authenticator(MiddlewareScheme::bearer()))
-            .wrap(HttpAuthentication::with_fn(identify(verify_token)))
-            .service(admin)
-            .service(me)
-            .service(health),
-    )
-    .await;
+    let app = bearer_middleware_app().await;
     let invalid_request = [r#"Bearer realm="migrated", error="invalid_request""#.to_owned()];
     for (uri, second) in [
         ("/admin", "Bearer anything"),
