@@ -33,7 +33,7 @@ use crate::{AuditSink, Authenticator, ChallengeKind, Denial, InvalidRealm, Realm
 /// }
 ///
 /// let config = AuthzConfig::new("api")
-///     .authenticator(JwtAuthenticator::hs256(b"a long random secret"))
+///     .authenticator(JwtAuthenticator::hs256(b"a random secret of 32 bytes or more"))
 ///     .authenticator(BasicAuthenticator::new(|_credentials| async {
 ///         Ok(None::<Principal>) // nobody, in this example
 ///     }));

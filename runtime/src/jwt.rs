@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use actix_web::HttpRequest;
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, get_current_timestamp};
+use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind, Validation, get_current_timestamp};
 use serde::de::DeserializeOwned;
 
 use crate::cache::{Lookup, TokenCache, TokenDigest, Verified, validity_window};
@@ -38,7 +38,7 @@ pub(crate) const MAX_TOKEN_LEN: usize = 8 * 1024;
 /// use actix_authz::{AuthzConfig, JwtAuthenticator};
 /// use jsonwebtoken::{Algorithm, DecodingKey};
 ///
-/// let hs = JwtAuthenticator::hs256(b"a long random secret").leeway(5);
+/// let hs = JwtAuthenticator::hs256(b"a random secret of 32 bytes or more").leeway(5);
 /// let rs = JwtAuthenticator::new(
 ///     DecodingKey::from_rsa_components("sXch", "AQAB").unwrap(),
 ///     &[Algorithm::RS256],
@@ -64,6 +64,8 @@ pub enum JwtConfigError {
     NoAlgorithm,
     /// An algorithm of the allow-list does not fit the key (e.g. `RS256` with an HMAC secret).
     AlgorithmDoesNotFitKey(Algorithm),
+    /// The HMAC secret is empty: anyone could sign tokens with it.
+    EmptySecret,
 }
 
 impl fmt::Display for JwtConfigError {
@@ -73,6 +75,9 @@ impl fmt::Display for JwtConfigError {
             Self::AlgorithmDoesNotFitKey(alg) => {
                 write!(f, "the JWT algorithm {alg:?} does not fit the decoding key")
             }
+            Self::EmptySecret => {
+                f.write_str("the JWT HMAC secret is empty: anyone could sign tokens with it")
+            }
         }
     }
 }
@@ -81,14 +86,28 @@ impl std::error::Error for JwtConfigError {}
 
 impl JwtAuthenticator<Principal> {
     /// HS256 with a shared secret, the common case for a single service.
+    ///
+    /// Use a random secret of at least 32 bytes (RFC 7518 §3.2): whoever holds one token can
+    /// try guesses of a shorter secret offline. A shorter one is accepted with a warning.
+    ///
+    /// # Panics
+    ///
+    /// If `secret` is empty, which would let anyone sign tokens. [`new`](Self::new) with
+    /// [`DecodingKey::from_secret`] returns [`JwtConfigError::EmptySecret`] instead, for a secret
+    /// read at run time.
+    #[track_caller]
     pub fn hs256(secret: &[u8]) -> Self {
-        Self::with_validation(
-            DecodingKey::from_secret(secret),
-            Validation::new(Algorithm::HS256),
-        )
+        match Self::new(DecodingKey::from_secret(secret), &[Algorithm::HS256]) {
+            Ok(authenticator) => authenticator,
+            Err(error) => panic!("JwtAuthenticator::hs256: {error}"),
+        }
     }
 
     /// A key and the algorithms accepted with it.
+    ///
+    /// An HMAC secret must not be empty ([`JwtConfigError::EmptySecret`]); one shorter than its
+    /// algorithms' hash output (RFC 7518 §3.2: 32 bytes for HS256, 48 for HS384, 64 for HS512)
+    /// is accepted with a warning.
     pub fn new(key: DecodingKey, algorithms: &[Algorithm]) -> Result<Self, JwtConfigError> {
         let Some(&first) = algorithms.first() else {
             return Err(JwtConfigError::NoAlgorithm);
@@ -96,6 +115,7 @@ impl JwtAuthenticator<Principal> {
         if let Some(&alg) = algorithms.iter().find(|alg| alg.family() != key.family()) {
             return Err(JwtConfigError::AlgorithmDoesNotFitKey(alg));
         }
+        check_secret(&key, algorithms)?;
         let mut validation = Validation::new(first);
         validation.algorithms = algorithms.to_vec();
         Ok(Self::with_validation(key, validation))
@@ -133,7 +153,7 @@ impl<C> JwtAuthenticator<C> {
     ///     }
     /// }
     ///
-    /// let jwt = JwtAuthenticator::hs256(b"secret").claims::<Claims>();
+    /// let jwt = JwtAuthenticator::hs256(b"a random secret of 32 bytes or more").claims::<Claims>();
     /// # let _ = jwt;
     /// ```
     pub fn claims<D: DeserializeOwned + Identity>(self) -> JwtAuthenticator<D> {
@@ -250,6 +270,38 @@ impl<C> JwtAuthenticator<C> {
     {
         decode::<C>(token, &self.key, &self.validation)
     }
+}
+
+/// Refuses an empty HMAC secret, and warns about one shorter than the longest hash output of
+/// `algorithms` (RFC 7518 §3.2). The secret itself is never logged.
+fn check_secret(key: &DecodingKey, algorithms: &[Algorithm]) -> Result<(), JwtConfigError> {
+    let DecodingKeyKind::SecretOrDer(secret) = key.kind() else {
+        return Ok(());
+    };
+    let required = algorithms
+        .iter()
+        .filter_map(|alg| match alg {
+            Algorithm::HS256 => Some(32),
+            Algorithm::HS384 => Some(48),
+            Algorithm::HS512 => Some(64),
+            _ => None,
+        })
+        .max();
+    let Some(required) = required else {
+        return Ok(());
+    };
+    if secret.is_empty() {
+        return Err(JwtConfigError::EmptySecret);
+    }
+    if secret.len() < required {
+        tracing::warn!(
+            bytes = secret.len(),
+            required,
+            "the JWT HMAC secret is shorter than RFC 7518 requires: whoever holds one token can \
+             guess it offline; use a random secret of at least {required} bytes"
+        );
+    }
+    Ok(())
 }
 
 /// Verifies `token` with `key`: its identity, or the `error_description` of its refusal.
@@ -440,5 +492,26 @@ mod tests {
             JwtConfigError::AlgorithmDoesNotFitKey(Algorithm::RS256)
         );
         assert!(JwtAuthenticator::new(key, &[Algorithm::HS256, Algorithm::HS512]).is_ok());
+    }
+
+    #[test]
+    fn an_empty_secret_is_refused() {
+        for algorithms in [
+            &[Algorithm::HS256][..],
+            &[Algorithm::HS512, Algorithm::HS256],
+        ] {
+            assert_eq!(
+                JwtAuthenticator::new(DecodingKey::from_secret(b""), algorithms).unwrap_err(),
+                JwtConfigError::EmptySecret
+            );
+        }
+        let panic = std::panic::catch_unwind(|| JwtAuthenticator::hs256(b"")).unwrap_err();
+        assert_eq!(
+            panic.downcast_ref::<String>().map(String::as_str),
+            Some(
+                "JwtAuthenticator::hs256: the JWT HMAC secret is empty: anyone could sign tokens \
+                 with it"
+            )
+        );
     }
 }

@@ -10,7 +10,8 @@
 //!     "admin area"
 //! }
 //!
-//! let config = AuthzConfig::new("api").authenticator(JwtAuthenticator::hs256(b"secret"));
+//! let jwt = JwtAuthenticator::hs256(b"a random secret of 32 bytes or more");
+//! let config = AuthzConfig::new("api").authenticator(jwt);
 //! let app = App::new().app_data(config).service(admin);
 //! # let _ = app;
 //! ```
