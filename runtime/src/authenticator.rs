@@ -262,7 +262,9 @@ pub trait Authenticator: Send + Sync + 'static {
     ) -> Authentication;
 
     /// The challenge line this authenticator adds to a refusal of the given kind, if any.
-    /// The default adds none (sessions, upstream identities).
+    /// The default adds none: every 401 needs a challenge, so an app whose authenticators
+    /// have none names its scheme with
+    /// [`AuthzConfig::challenge_scheme`](crate::AuthzConfig::challenge_scheme).
     fn challenge(&self, realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {
         let _ = (realm, kind);
         None
@@ -292,7 +294,7 @@ pub trait Authenticator: Send + Sync + 'static {
 /// ```
 pub struct FnAuthenticator<F> {
     function: F,
-    scheme: Option<&'static str>,
+    scheme: Option<SchemeChallenge>,
 }
 
 impl<F, Fut> FnAuthenticator<F>
@@ -316,13 +318,12 @@ where
     /// If `scheme` is not a token (RFC 9110 §5.6.2: ASCII letters, digits and
     /// ``!#$%&'*+-.^_`|~``, no spaces), which no challenge could carry.
     #[must_use]
+    #[track_caller]
     pub fn challenge_scheme(mut self, scheme: &'static str) -> Self {
-        assert!(
-            is_token(scheme.as_bytes()),
-            "FnAuthenticator::challenge_scheme: {scheme:?} is not an authentication scheme \
-             (a token: ASCII letters, digits and !#$%&'*+-.^_`|~, no spaces)"
-        );
-        self.scheme = Some(scheme);
+        self.scheme = Some(SchemeChallenge::new(
+            "FnAuthenticator::challenge_scheme",
+            scheme,
+        ));
         self
     }
 }
@@ -330,7 +331,7 @@ where
 impl<F> fmt::Debug for FnAuthenticator<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FnAuthenticator")
-            .field("scheme", &self.scheme)
+            .field("scheme", &self.scheme.as_ref().map(|scheme| scheme.0))
             .finish_non_exhaustive()
     }
 }
@@ -349,9 +350,42 @@ where
     }
 
     fn challenge(&self, realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {
+        self.scheme.as_ref()?.challenge(realm, kind)
+    }
+}
+
+/// A scheme's bare challenge, `<scheme> realm="…"`, on 401s: the challenge of an
+/// [`FnAuthenticator`] with a scheme, and, alone, the authenticator of
+/// [`AuthzConfig::challenge_scheme`](crate::AuthzConfig::challenge_scheme), which authenticates
+/// nobody.
+pub(crate) struct SchemeChallenge(&'static str);
+
+impl SchemeChallenge {
+    /// The challenge of `scheme`, as `setting` (the public method) names it in its panic.
+    ///
+    /// # Panics
+    ///
+    /// If `scheme` is not a token (RFC 9110 §5.6.2), which no challenge could carry.
+    #[track_caller]
+    pub(crate) fn new(setting: &str, scheme: &'static str) -> Self {
+        assert!(
+            is_token(scheme.as_bytes()),
+            "{setting}: {scheme:?} is not an authentication scheme \
+             (a token: ASCII letters, digits and !#$%&'*+-.^_`|~, no spaces)"
+        );
+        Self(scheme)
+    }
+}
+
+impl Authenticator for SchemeChallenge {
+    fn authenticate(&self, _: &HttpRequest, _: Option<Credentials<'_>>) -> Authentication {
+        Outcome::Anonymous.into()
+    }
+
+    fn challenge(&self, realm: &str, kind: ChallengeKind<'_>) -> Option<Challenge> {
         match kind {
             ChallengeKind::Unauthenticated | ChallengeKind::InvalidCredentials { .. } => {
-                Some(Challenge::new(self.scheme?, realm))
+                Some(Challenge::new(self.0, realm))
             }
             ChallengeKind::InvalidRequest | ChallengeKind::InsufficientScope { .. } => None,
         }

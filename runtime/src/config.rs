@@ -7,6 +7,7 @@ use std::time::Duration;
 use actix_web::HttpResponse;
 use actix_web::http::header::HeaderValue;
 
+use crate::authenticator::SchemeChallenge;
 use crate::{AuditSink, Authenticator, ChallengeKind, Denial, InvalidRealm, Realm};
 
 /// The authorization configuration of an `App`: its realm and its authenticators, asked in the
@@ -16,8 +17,9 @@ use crate::{AuditSink, Authenticator, ChallengeKind, Denial, InvalidRealm, Realm
 /// of the app reads it. A 401 must tell the client how to authenticate (RFC 9110 §11.6.1), so
 /// configure at least one authenticator with a challenge (the built-in Bearer and Basic ones
 /// have one; give a [`FnAuthenticator`](crate::FnAuthenticator) a
-/// [`challenge_scheme`](crate::FnAuthenticator::challenge_scheme)); a 401 without one is logged
-/// as a warning. A protected handler of an app without it answers 500 (and logs why),
+/// [`challenge_scheme`](crate::FnAuthenticator::challenge_scheme)), or name the scheme of
+/// identities attached upstream with [`challenge_scheme`](Self::challenge_scheme); a 401
+/// without one is logged as a warning. A protected handler of an app without it answers 500 (and logs why),
 /// never the handler's response.
 ///
 /// # Example
@@ -102,6 +104,33 @@ impl AuthzConfig {
             .authenticators
             .push(Arc::new(authenticator));
         self
+    }
+
+    /// Adds `<scheme> realm="…"` to every 401, for identities that middleware outside
+    /// actix-authz establishes ([`attach_identity`](crate::attach_identity): a session, a
+    /// gateway): RFC 9110 §11.6.1 requires a 401 to carry a challenge, and no authenticator
+    /// here has theirs. Its line comes in order among the authenticators' lines; it
+    /// authenticates nobody.
+    ///
+    /// # Panics
+    ///
+    /// If `scheme` is not a token (RFC 9110 §5.6.2: ASCII letters, digits and
+    /// ``!#$%&'*+-.^_`|~``, no spaces), which no challenge could carry.
+    ///
+    /// ```
+    /// use actix_authz::AuthzConfig;
+    ///
+    /// // 401 responses carry `WWW-Authenticate: Session realm="app"`.
+    /// let config = AuthzConfig::new("app").challenge_scheme("Session");
+    /// # let _ = config;
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn challenge_scheme(self, scheme: &'static str) -> Self {
+        self.authenticator(SchemeChallenge::new(
+            "AuthzConfig::challenge_scheme",
+            scheme,
+        ))
     }
 
     /// Answers every 401 and 403 of the app with `responder` instead of the problem body

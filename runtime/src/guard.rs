@@ -65,9 +65,11 @@ enum Resolution {
 /// `actix-web-httpauth`, a gateway header you trust), so that the attributes use it without
 /// running any authenticator.
 ///
-/// A denial for such an identity is a 403 without challenge, like a session's. A request with
-/// several `Authorization` headers is still refused with a 400, whatever identity is attached:
-/// the middleware can have read only one of them.
+/// A denial for such an identity is a 403 without challenge, like a session's. A request
+/// without one is a 401, which must say how to authenticate: name the middleware's scheme with
+/// [`AuthzConfig::challenge_scheme`] when no authenticator of the configuration has it. A
+/// request with several `Authorization` headers is still refused with a 400, whatever identity
+/// is attached: the middleware can have read only one of them.
 ///
 /// # Example
 ///
@@ -84,7 +86,7 @@ enum Resolution {
 /// # actix_web::rt::System::new().block_on(async {
 /// let app = test::init_service(
 ///     App::new()
-///         .app_data(AuthzConfig::new("app"))
+///         .app_data(AuthzConfig::new("app").challenge_scheme("Session"))
 ///         .wrap_fn(|request, service| {
 ///             // e.g. read the session here
 ///             attach_identity(&request, Principal::new("alice"));
@@ -487,7 +489,8 @@ impl<'a, 'r> Decision<'a, 'r> {
             // RFC 9110 §11.6.1: a 401 must say how to authenticate.
             tracing::warn!(
                 "a 401 carries no WWW-Authenticate challenge: configure at least one \
-                 authenticator that has one (e.g. FnAuthenticator::challenge_scheme)"
+                 authenticator that has one (e.g. FnAuthenticator::challenge_scheme), or name \
+                 the scheme of attached identities with AuthzConfig::challenge_scheme"
             );
         }
         self.record(Verdict::Refused(kind), None, None, None, false);

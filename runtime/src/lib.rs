@@ -116,9 +116,12 @@ pub use scope::Require;
 /// }
 ///
 /// # actix_web::rt::System::new().block_on(async {
-/// let app = test::init_service(App::new().app_data(AuthzConfig::new("api")).service(me)).await;
+/// let config = AuthzConfig::new("api").challenge_scheme("Session");
+/// let app = test::init_service(App::new().app_data(config).service(me)).await;
 /// let response = test::call_service(&app, test::TestRequest::get().uri("/me").to_request()).await;
 /// assert_eq!(response.status(), 401);
+/// let challenge = response.headers().get("www-authenticate").unwrap();
+/// assert_eq!(challenge, r#"Session realm="api""#);
 /// # });
 /// ```
 ///
@@ -220,7 +223,7 @@ pub use actix_authz_macros::authenticated;
 /// # actix_web::rt::System::new().block_on(async {
 /// let app = test::init_service(
 ///     App::new()
-///         .app_data(AuthzConfig::new("api"))
+///         .app_data(AuthzConfig::new("api").challenge_scheme("Session"))
 ///         .wrap_fn(|request, service| {
 ///             attach_identity(&request, Principal::new("eve").with_roles(["editor"]));
 ///             service.call(request)

@@ -345,6 +345,97 @@ async fn identities_attached_upstream_are_authorized_without_challenge() {
         .assert(&unauthorized(), &[], &"no upstream identity");
 }
 
+/// An app whose identities only come from upstream middleware (here, `x-upstream-user`), with
+/// no authenticator of its own but the scheme it names for its 401s.
+fn upstream_only(
+    config: AuthzConfig,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(config)
+        .app_data(web::Data::new(Runs::default()))
+        .wrap_fn(|request, service| {
+            if let Some(user) = request.headers().get(UPSTREAM_USER) {
+                let user = user.to_str().unwrap_or("?").to_owned();
+                let roles: &[&str] = if user == "root" { &["admin"] } else { &[] };
+                attach_identity(
+                    &request,
+                    Principal::new(user).with_roles(roles.iter().copied()),
+                );
+            }
+            service.call(request)
+        })
+        .service(guarded)
+}
+
+#[actix_web::test]
+async fn the_scheme_of_attached_identities_challenges_their_401s() {
+    let app = test::init_service(upstream_only(
+        AuthzConfig::new("app").challenge_scheme("Session"),
+    ))
+    .await;
+    let session = lines(&[r#"Session realm="app""#]);
+    Reply::of(&app, get("/guarded")).await.assert(
+        &Expect::Refused(StatusCode::UNAUTHORIZED, session.clone()),
+        &[],
+        &"anonymous",
+    );
+    // Credentials of a scheme nobody here reads: still anonymous, still the session's line.
+    let basic = get("/guarded").insert_header(("authorization", "Basic cm9vdDpyb290"));
+    Reply::of(&app, basic).await.assert(
+        &Expect::Refused(StatusCode::UNAUTHORIZED, session),
+        &[],
+        &"unread credentials",
+    );
+    let guest = get("/guarded").insert_header((UPSTREAM_USER, "guest"));
+    Reply::of(&app, guest)
+        .await
+        .assert(&forbidden_without_challenge(), &[], &"guest");
+    let root = get("/guarded").insert_header((UPSTREAM_USER, "root"));
+    Reply::of(&app, root).await.assert(&granted(), &[], &"root");
+
+    // Among authenticators, in the order configured.
+    let config = AuthzConfig::new("app")
+        .challenge_scheme("Session")
+        .authenticator(JwtAuthenticator::hs256(SECRET));
+    let app = test::init_service(upstream_only(config)).await;
+    Reply::of(&app, get("/guarded")).await.assert(
+        &Expect::Refused(
+            StatusCode::UNAUTHORIZED,
+            lines(&[r#"Session realm="app""#, r#"Bearer realm="app""#]),
+        ),
+        &[],
+        &"anonymous, two schemes",
+    );
+    // A rejected token marks only the Bearer line.
+    let forged = get("/guarded").insert_header(("authorization", "Bearer a.b.c"));
+    let reply = Reply::of(&app, forged).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let challenges = reply.challenges();
+    assert_eq!(challenges.len(), 2, "{challenges:?}");
+    assert_eq!(challenges[0], r#"Session realm="app""#);
+    assert!(
+        challenges[1].starts_with(r#"Bearer realm="app", error="invalid_token""#),
+        "{challenges:?}"
+    );
+}
+
+#[test]
+#[should_panic(
+    expected = "AuthzConfig::challenge_scheme: \"Session Cookie\" is not an \
+                           authentication scheme"
+)]
+fn a_challenge_scheme_must_be_a_token() {
+    let _ = AuthzConfig::new("app").challenge_scheme("Session Cookie");
+}
+
 #[get("/caller")]
 async fn caller_only(caller: Caller) -> String {
     caller.subject().to_owned()
