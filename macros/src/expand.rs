@@ -249,14 +249,14 @@ fn expand(
     }
 
     check_signature(origin, function, &mut errors);
-    check_public(&policy, &mut errors);
-    check_shadow(&policy, &mut errors);
-    let arguments = arguments(&policy, function, &mut errors);
-    errors.finish(())?;
     let route = match carried {
         Some(meta) => route_of(&meta, false),
         None => declared_route(function),
     };
+    check_public(&policy, route.is_some(), &mut errors);
+    check_shadow(&policy, &mut errors);
+    let arguments = arguments(&policy, function, &mut errors);
+    errors.finish(())?;
     Ok(if policy.is_public() {
         generate_public(&policy, function, route)
     } else {
@@ -264,8 +264,9 @@ fn expand(
     })
 }
 
-/// `#[public]` opts out of every rule: it cannot stand next to one.
-fn check_public(policy: &Policy, errors: &mut Errors) {
+/// `#[public]` opts out of every rule: it cannot stand next to one. All it does is record the
+/// route it opens, so it must see the route attribute below it (`routed`).
+fn check_public(policy: &Policy, routed: bool, errors: &mut Errors) {
     let Some((_, public)) = policy
         .origins
         .iter()
@@ -273,6 +274,14 @@ fn check_public(policy: &Policy, errors: &mut Errors) {
     else {
         return;
     };
+    if !routed {
+        errors.at(
+            public,
+            "`#[public]` must be written above the handler's route attribute \
+             (`#[get(\"/path\")]`, `#[route(...)]`, `#[routes]`): it records the route that \
+             `Require`, `DefaultDeny` and the route audit open, and sees none here",
+        );
+    }
     if let Some((other, _)) = policy
         .origins
         .iter()

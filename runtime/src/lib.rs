@@ -275,8 +275,9 @@ pub use actix_authz_macros::requires;
 /// exempt from a scope-level requirement ([`Require`]) and from default-deny ([`DefaultDeny`]).
 /// It cannot be combined with `#[requires]` or `#[authenticated]` (a compile error says so).
 ///
-/// Write it above the route attribute, so that it can record the route: scope-level rules
-/// recognise a public handler by its method and path.
+/// It is written above the route attribute, where it records the route: scope-level rules
+/// recognise a public handler by its method and path. Below the route attribute, or on a
+/// handler registered with `web::resource(...).to(...)`, it would see none: a compile error.
 ///
 /// ```
 /// use actix_authz::public;

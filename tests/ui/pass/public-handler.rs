@@ -1,4 +1,4 @@
-// `#[public]` keeps the handler as written, above or below the route attribute.
+// `#[public]` keeps the handler as written, above the route attribute and beside others.
 use actix_authz::public;
 use actix_web::{App, get, web};
 
@@ -8,8 +8,8 @@ async fn status() -> &'static str {
     "up"
 }
 
-#[get("/echo/{word}")]
 #[public]
+#[get("/echo/{word}")]
 async fn echo(word: web::Path<String>) -> String {
     word.into_inner()
 }
