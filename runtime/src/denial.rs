@@ -84,7 +84,7 @@ impl fmt::Debug for Denial<'_> {
 }
 
 /// What an argument-aware check may return: `bool`, or `Result<bool, E>` where an error refuses
-/// the request with 503 (and is logged, never sent).
+/// the request with 503 (and is logged with its `Display`, never sent; `E: Display`).
 #[diagnostic::on_unimplemented(
     message = "a `check` must return `bool` or `Result<bool, E>`, not `{Self}`",
     label = "this check returns `{Self}`",
@@ -115,7 +115,8 @@ impl<E: fmt::Display> CheckOutput for Result<bool, E> {
 }
 
 /// What a loader may return: `Option<T>` (`None` answers the app's not-found response), or
-/// `Result<Option<T>, E>` where an error refuses the request with 503 (logged, never sent).
+/// `Result<Option<T>, E>` where an error refuses the request with 503 (logged with its
+/// `Display`, never sent; `E: Display`).
 #[diagnostic::on_unimplemented(
     message = "a loader must return `Option<T>` or `Result<Option<T>, E>`, not `{Self}`",
     label = "this loader returns `{Self}`",
