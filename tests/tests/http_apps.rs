@@ -10,7 +10,7 @@ use actix_authz::{
     AuthzConfig, BackendUnavailable, BasicAuthenticator, Caller, FnAuthenticator, Identity,
     JwtAuthenticator, Outcome, Principal, attach_identity, authenticated, requires,
 };
-use actix_web::dev::Service as _;
+use actix_web::dev::{Service as _, ServiceRequest};
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderName;
 use actix_web::test::{self, TestRequest};
@@ -294,22 +294,28 @@ async fn a_handler_realm_replaces_the_configured_one_in_its_challenges() {
 
 const UPSTREAM_USER: HeaderName = HeaderName::from_static("x-upstream-user");
 
+/// What an upstream middleware does: attaches the identity `x-upstream-user` names, `root` an
+/// admin.
+fn attach_upstream_user(request: &ServiceRequest) {
+    let user = request
+        .headers()
+        .get(UPSTREAM_USER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    if let Some(user) = user {
+        let roles: &[&str] = if user == "root" { &["admin"] } else { &[] };
+        attach_identity(
+            request,
+            Principal::new(user).with_roles(roles.iter().copied()),
+        );
+    }
+}
+
 #[actix_web::test]
 async fn identities_attached_upstream_are_authorized_without_challenge() {
     let state = web::Data::new(State::default());
     let app = test::init_service(demo_app(state.clone()).wrap_fn(|request, service| {
-        let user = request
-            .headers()
-            .get(UPSTREAM_USER)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
-        if let Some(user) = user {
-            let roles: &[&str] = if user == "root" { &["admin"] } else { &[] };
-            attach_identity(
-                &request,
-                Principal::new(user).with_roles(roles.iter().copied()),
-            );
-        }
+        attach_upstream_user(&request);
         service.call(request)
     }))
     .await;
@@ -345,38 +351,19 @@ async fn identities_attached_upstream_are_authorized_without_challenge() {
         .assert(&unauthorized(), &[], &"no upstream identity");
 }
 
-/// An app whose identities only come from upstream middleware (here, `x-upstream-user`), with
-/// no authenticator of its own but the scheme it names for its 401s.
-fn upstream_only(
-    config: AuthzConfig,
-) -> App<
-    impl actix_web::dev::ServiceFactory<
-        actix_web::dev::ServiceRequest,
-        Config = (),
-        Response = actix_web::dev::ServiceResponse,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    App::new()
-        .app_data(config)
-        .app_data(web::Data::new(Runs::default()))
-        .wrap_fn(|request, service| {
-            if let Some(user) = request.headers().get(UPSTREAM_USER) {
-                let user = user.to_str().unwrap_or("?").to_owned();
-                let roles: &[&str] = if user == "root" { &["admin"] } else { &[] };
-                attach_identity(
-                    &request,
-                    Principal::new(user).with_roles(roles.iter().copied()),
-                );
-            }
-            service.call(request)
-        })
-        .service(guarded)
-}
-
 #[actix_web::test]
 async fn the_scheme_of_attached_identities_challenges_their_401s() {
+    // An app whose identities only come from upstream middleware (here, `x-upstream-user`).
+    let upstream_only = |config: AuthzConfig| {
+        App::new()
+            .app_data(config)
+            .app_data(web::Data::new(Runs::default()))
+            .wrap_fn(|request, service| {
+                attach_upstream_user(&request);
+                service.call(request)
+            })
+            .service(guarded)
+    };
     let app = test::init_service(upstream_only(
         AuthzConfig::new("app").challenge_scheme("Session"),
     ))
