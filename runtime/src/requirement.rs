@@ -106,6 +106,17 @@ impl Requirement {
 }
 
 impl Requirement {
+    /// Whether a `not(...)` is part of the requirement. Without one, holding more never fails
+    /// it: if an identity that holds nothing satisfies it, every identity does.
+    #[cfg(feature = "test-util")]
+    pub(crate) fn has_negation(&self) -> bool {
+        match self {
+            Self::Not(_) => true,
+            Self::All(items) | Self::Any(items) => items.iter().any(Self::has_negation),
+            _ => false,
+        }
+    }
+
     /// Panics unless `#[requires(...)]` could have written the requirement: no empty
     /// `all(...)`/`any(...)` (one would grant everyone, the other no one), and every role,
     /// permission and scope non-empty, without surrounding whitespace or control characters,

@@ -157,7 +157,8 @@ impl fmt::Debug for IdentifiedRequest {
 /// attribute must be written above the route attribute, or give [`uri`](Self::uri) and
 /// [`method`](Self::method)), each path parameter set to `1`; the identity that should pass
 /// holds exactly the roles, permissions and scopes the requirement names (the first alternative
-/// of each `any(...)`), and the one that should fail holds nothing.
+/// of each `any(...)`), and the one that should fail holds nothing (add one the handler's
+/// checks or `not(...)` refuse with [`refused`](Self::refused)).
 #[derive(Debug)]
 pub struct Probe {
     handler: &'static str,
@@ -211,9 +212,10 @@ impl Probe {
         self
     }
 
-    /// The identity that must be refused, instead of one with no roles. Required for a handler
-    /// whose checks (`check = …`) are all that can refuse an identity its requirement admits:
-    /// the kit cannot make up an identity they refuse.
+    /// An identity that must be refused, besides the one with no roles that the requirement
+    /// refuses. Required, as the kit cannot make one up, for a handler with checks
+    /// (`check = …`), where it must hold the requirement so that the checks are what refuse it,
+    /// and for a requirement whose `not(...)` admits an identity that holds nothing.
     #[must_use]
     pub fn refused(mut self, identity: Principal) -> Self {
         self.refused = Some(identity);
@@ -312,7 +314,8 @@ fn holder_of(requirement: &Requirement, principal: Principal) -> Principal {
 /// | --- | --- |
 /// | anonymous | 401 with a `WWW-Authenticate` challenge (for `#[public]`: neither 401 nor 403) |
 /// | an identity without the requirement | 403, or 404 for a handler with `hide` |
-/// | an identity holding exactly what the requirement names | neither 401 nor 403 (nor the hidden 404) |
+/// | the [`refused`](Probe::refused) identity, if any (required with checks or `not(...)`) | 403, or 404 for a handler with `hide` |
+/// | an identity holding exactly what the requirement names | neither 401 nor 403, nor 404: any other status (an extractor's 400 too) shows it was let through |
 ///
 /// It panics with the handler, the caller and the status at the first difference.
 ///
@@ -497,9 +500,13 @@ pub async fn assert_routes_enforced<S, B, F>(
                     checks,
                 })
             }
-            access => panic!(
-                "the route `{}` is not classified ({access:?}): mark its handler `#[public]` or \
-                 protect it",
+            Access::Unauditable(why) => panic!(
+                "the route `{}` cannot be audited, so its rules are unknown: {why}",
+                row.path
+            ),
+            Access::Unannotated => panic!(
+                "the route `{}` is not classified: its handler has no attribute; mark it \
+                 `#[public]` or protect it",
                 row.path
             ),
         };
@@ -592,48 +599,57 @@ where
          that has one"
     );
 
-    let refused = probe
-        .refused
-        .clone()
-        .unwrap_or_else(|| Principal::new(TEST_SUBJECT));
-    // Whether the refusal is the hidden 404, and what the assertion is about; `None` when no
-    // identity to refuse can be had.
-    let refusal = if !all(&refused) {
+    // Each rule that can refuse a caller is made to: the requirements, by an identity without
+    // them, and the checks, by an identity that holds the requirements (so that the checks,
+    // not the requirements, refuse it).
+    let refuse = |identity: Principal, context: String| async move {
         let by_scope = requirements[..*scoped]
             .iter()
-            .any(|rule| !rule.is_satisfied_by(&refused));
-        Some((
-            *hidden && !by_scope,
-            format!("an identity without `{shown}` calling `{label}`"),
-        ))
-    } else if checks.is_empty() {
-        assert!(
-            probe.refused.is_none(),
-            "the identity given to `.refused(...)` satisfies `{shown}` of `{label}`"
-        );
-        None
-    } else {
-        // Only the checks can refuse it: an identity they refuse must be given.
-        let checked = checks.join(", ");
-        assert!(
-            probe.refused.is_some(),
-            "`{label}` refuses callers by its checks (`{checked}`), which the kit cannot \
-             satisfy or fail by itself: give its probe an identity they refuse with \
-             `.refused(...)`"
-        );
-        Some((
-            *hidden,
-            format!("an identity that `{checked}` of `{label}` must refuse"),
-        ))
-    };
-    if let Some((hidden, context)) = refusal {
-        let expected = if hidden {
+            .any(|rule| !rule.is_satisfied_by(&identity));
+        let expected = if *hidden && !by_scope {
             StatusCode::NOT_FOUND
         } else {
             StatusCode::FORBIDDEN
         };
-        let response = (route.request)().with_identity(refused).send(app).await;
+        let response = (route.request)().with_identity(identity).send(app).await;
         assert_eq!(response.status(), expected, "{context}");
+    };
+    let bare = Principal::new(TEST_SUBJECT);
+    let bare_refused = !all(&bare);
+    if bare_refused {
+        let context = format!("an identity without `{shown}` calling `{label}`");
+        refuse(bare, context).await;
+    }
+    let checked = checks.join(", ");
+    match probe.refused.clone() {
+        Some(refused) if !checks.is_empty() => {
+            assert!(
+                all(&refused),
+                "the identity given to `.refused(...)` lacks `{shown}`, so `{label}` refuses it \
+                 before its checks (`{checked}`) run: give one that holds `{shown}` and that \
+                 the checks refuse"
+            );
+            let context = format!("an identity that `{checked}` of `{label}` must refuse");
+            refuse(refused, context).await;
+        }
+        Some(refused) => {
+            assert!(
+                !all(&refused),
+                "the identity given to `.refused(...)` satisfies `{shown}` of `{label}`"
+            );
+            let context = format!("the identity given to `.refused(...)` calling `{label}`");
+            refuse(refused, context).await;
+        }
+        None if !checks.is_empty() => panic!(
+            "`{label}` refuses callers by its checks (`{checked}`), which the kit cannot \
+             satisfy or fail by itself: give its probe an identity they refuse with \
+             `.refused(...)` (one that holds `{shown}`)"
+        ),
+        None if !bare_refused && requirements.iter().any(|r| r.has_negation()) => panic!(
+            "`{label}` requires `{shown}`, which an identity without roles, permissions or \
+             scopes satisfies: give its probe an identity it refuses with `.refused(...)`"
+        ),
+        None => {}
     }
 
     let allowed = probe.allowed.clone().unwrap_or_else(|| {

@@ -193,3 +193,97 @@ async fn a_probe_for_no_route_fails_the_assertion() {
     )
     .await;
 }
+
+#[actix_authz::requires(role = "writer", check = not_mallory(identity))]
+#[actix_web::get("/kit/written")]
+async fn kit_written() -> &'static str {
+    "written"
+}
+
+#[actix_authz::requires(not(role = "banned"))]
+#[actix_web::get("/kit/unbanned")]
+async fn kit_unbanned() -> &'static str {
+    "unbanned"
+}
+
+async fn kit_app() -> impl actix_web::dev::Service<
+    actix_http::Request,
+    Response = actix_web::dev::ServiceResponse,
+    Error = actix_web::Error,
+> {
+    test::init_service(
+        actix_web::App::new()
+            .app_data(kit_config())
+            .service(kit_written)
+            .service(kit_unbanned),
+    )
+    .await
+}
+
+/// Beside a requirement, the checks are made to refuse an identity that holds it: both the
+/// role's 403 (an identity without it) and the check's (mallory, a writer) are tested.
+#[actix_web::test]
+async fn checks_beside_a_requirement_are_refused_with_an_identity_that_holds_it() {
+    let writer = Principal::new("mallory").with_roles(["writer"]);
+    actix_authz::test_util::assert_enforced(
+        &kit_app().await,
+        [Probe::handler("kit_written").refused(writer)],
+    )
+    .await;
+}
+
+/// An identity without the role is refused by the role before the check runs: it would leave
+/// the check untested, so the kit says so.
+#[actix_web::test]
+#[should_panic(expected = "refuses it before its checks (`not_mallory(identity)`) run")]
+async fn a_refused_identity_that_never_reaches_the_checks_fails_the_assertion() {
+    actix_authz::test_util::assert_enforced(
+        &kit_app().await,
+        [Probe::handler("kit_written").refused(Principal::new("bob"))],
+    )
+    .await;
+}
+
+/// `not(...)` admits an identity that holds nothing: the identity it refuses must be given.
+#[actix_web::test]
+async fn a_negation_is_refused_with_the_identity_given() {
+    let banned = Principal::new("eve").with_roles(["banned"]);
+    actix_authz::test_util::assert_enforced(
+        &kit_app().await,
+        [Probe::handler("kit_unbanned").refused(banned)],
+    )
+    .await;
+}
+
+#[actix_web::test]
+#[should_panic(expected = "which an identity without roles, permissions or scopes satisfies")]
+async fn a_negation_without_a_refused_identity_fails_the_assertion() {
+    actix_authz::test_util::assert_enforced(&kit_app().await, [Probe::handler("kit_unbanned")])
+        .await;
+}
+
+#[actix_web::get("/kit/below")]
+#[actix_authz::requires(role = "admin")]
+async fn kit_below() -> &'static str {
+    "below"
+}
+
+/// A handler whose attribute is below its route attribute is protected, but the audit cannot
+/// know how: the kit says why, and how to fix it, rather than ask for an attribute.
+#[actix_web::test]
+#[should_panic(
+    expected = "the route `/kit/below` cannot be audited, so its rules are unknown: \
+                           its attribute is written below the route attribute"
+)]
+async fn a_handler_whose_attribute_is_below_its_route_fails_with_the_reason() {
+    let routes = |config: &mut web::ServiceConfig| {
+        config.service(kit_below);
+    };
+    let app = test::init_service(
+        actix_web::App::new()
+            .app_data(kit_config())
+            .configure(routes),
+    )
+    .await;
+    assert_routes_enforced(&app, routes, []).await;
+}
