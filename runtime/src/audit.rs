@@ -65,8 +65,9 @@
 //!   audit sends one anonymous `GET` (or `HEAD`) probe request through each scope of the app, to
 //!   a protected handler inside it whose resource is the first to match its path: every [`Require`](crate::Require) on the way
 //!   records its rule and lets the probe pass undecided (only this crate can mark a request as
-//!   a probe), and the handler's own guard refuses it with 401 before any of the handler's
-//!   extractors, loaders, checks or body run. Other middleware of the app's scopes does see
+//!   a probe), and the handler's own guard refuses it with 401, without authenticating it (even
+//!   a scope's own configuration or a middleware attaching an identity cannot let it through),
+//!   before any of the handler's extractors, loaders, checks or body run. Other middleware of the app's scopes does see
 //!   these probes. The rules of a scope are known once a probe has passed through it; a row
 //!   inside a scope no probe passed through shows `?`. Public rows show none: `Require` exempts
 //!   them.
@@ -80,21 +81,20 @@
 
 pub(crate) mod resources;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::rc::Rc;
 
 use actix_web::dev::Service as _;
 use actix_web::http::Method;
-use actix_web::http::header::WWW_AUTHENTICATE;
 use actix_web::{App, HttpMessage as _, HttpRequest, HttpResponse, test, web};
 use futures_util::future::Either;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::registry::{self, Protection, RouteEntry};
 use crate::routes::{RouteTable, Unplaceable, instantiate};
-use crate::{AuthzConfig, FnAuthenticator, Outcome, Requirement};
+use crate::{AuthzConfig, Requirement};
 use resources::Resource;
 
 /// The routes of an app and what protects each.
@@ -330,8 +330,7 @@ where
     let app = test::init_service(
         App::new()
             .configure(configure)
-            // After `configure`, so that it replaces any configuration the app registers: the
-            // probes' guards then refuse them without asking the app's authenticators.
+            // After `configure`, so that it replaces any configuration the app registers.
             .app_data(probe_config())
             .wrap_fn(move |request, app| {
                 if request.extensions().contains::<Rc<Probe>>() {
@@ -354,38 +353,31 @@ where
             .uri(&path)
             .to_request();
         request.extensions_mut().insert(Rc::clone(&probe));
-        let refused_by_guard = app.call(request).await.is_ok_and(|response| {
-            response
-                .headers()
-                .get_all(WWW_AUTHENTICATE)
-                .any(|line| line == PROBE_CHALLENGE)
-        });
-        if refused_by_guard {
+        // Answered by the guard, or by whatever took the request instead.
+        let _ = app.call(request).await;
+        if probe.guarded.get() {
             audit.learn(row, &probe);
         }
     }
     Ok(audit.finish())
 }
 
-/// The realm and scheme of the probes' configuration, so that a 401 of theirs is recognised.
-const PROBE_REALM: &str = "actix-authz audit";
-const PROBE_SCHEME: &str = "ActixAuthzAuditProbe";
-const PROBE_CHALLENGE: &str = r#"ActixAuthzAuditProbe realm="actix-authz audit""#;
-
-/// A configuration under which every request is anonymous, without asking anything.
+/// The configuration of the probes' guards: one the app may lack, that asks nothing (the
+/// guards refuse probes without authenticating them), with a challenge for their 401s.
 fn probe_config() -> AuthzConfig {
-    AuthzConfig::new(PROBE_REALM).authenticator(
-        FnAuthenticator::new(|_| std::future::ready(Outcome::Anonymous))
-            .challenge_scheme(PROBE_SCHEME),
-    )
+    AuthzConfig::new("actix-authz audit").challenge_scheme("ActixAuthzAuditProbe")
 }
 
 /// A probe request of the audit. Each [`Require`](crate::Require) on its way records its rule
-/// here and lets it pass undecided; the handler's own guard then refuses it (it is anonymous),
-/// so no handler runs. Only this crate can put one in a request.
+/// here and lets it pass undecided; the handler's own guard then refuses it as anonymous,
+/// whatever would authenticate it (a scope's own configuration, a middleware attaching an
+/// identity), so no handler runs. Only this crate can put one in a request.
 #[derive(Debug, Default)]
 pub(crate) struct Probe {
     seen: RefCell<Vec<SeenRule>>,
+    /// Whether a handler's guard refused it: the rules it recorded are all of the handler's
+    /// scopes.
+    guarded: Cell<bool>,
 }
 
 /// A rule a probe passed, with the path prefix its scope had matched.
@@ -397,6 +389,11 @@ struct SeenRule {
 }
 
 impl Probe {
+    /// Marks the probe as refused by a handler's guard.
+    pub(crate) fn refuse(&self) {
+        self.guarded.set(true);
+    }
+
     /// Records a rule mounted where the request's path `mount` has been matched so far.
     pub(crate) fn record(
         &self,

@@ -8,6 +8,7 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
@@ -20,6 +21,7 @@ use futures_util::FutureExt as _;
 use futures_util::future::{LocalBoxFuture, WeakShared};
 use pin_project_lite::pin_project;
 
+use crate::audit::Probe;
 use crate::decision::{self, AuditRecord, Verdict};
 use crate::{
     AuthzConfig, AuthzError, ChallengeKind, Credentials, Denial, DenialResponder, Identity,
@@ -131,6 +133,12 @@ enum Resolving {
 /// started, if it is still under way, so that authenticators run once however many
 /// extractors wait side by side.
 fn start_resolving(request: &HttpRequest, config: &AuthzConfig) -> Resolving {
+    if let Some(probe) = request.extensions().get::<Rc<Probe>>() {
+        // A probe of the route audit reached a handler: refused as anonymous, whatever would
+        // authenticate it here, so that no handler runs.
+        probe.refuse();
+        return Resolving::Known(Resolution::Anonymous);
+    }
     // Checked before anything cached is trusted: an identity that upstream middleware attached
     // was read from one of the headers (actix-web-httpauth reads the first), so it would
     // vouch for a request whose credentials are ambiguous.

@@ -326,3 +326,62 @@ async fn a_probe_that_a_scope_guard_may_send_on_is_not_sent() {
         row.scope_rules
     );
 }
+
+#[authenticated]
+#[get("/ping")]
+async fn audit_scoped_config_ping() -> &'static str {
+    ran();
+    "pong"
+}
+
+#[authenticated]
+#[get("/ping")]
+async fn audit_attached_identity_ping() -> &'static str {
+    ran();
+    "pong"
+}
+
+/// The probes reach handlers in scopes that would authenticate them: one with a configuration
+/// of its own that authenticates every request, one whose middleware attaches an identity. Their
+/// guards refuse the probes all the same, so no handler runs, and the scopes' rules are learned.
+#[actix_web::test]
+async fn a_probe_is_refused_by_the_guard_whatever_would_authenticate_it() {
+    use actix_authz::{AuthzConfig, FnAuthenticator, Outcome, Principal, attach_identity};
+    use actix_web::dev::Service as _;
+
+    let before = RAN.load(Ordering::SeqCst);
+    let everyone = FnAuthenticator::new(|_| async {
+        Outcome::authenticated(Principal::new("anyone").with_roles(["api"]))
+    });
+    let matrix = audit::matrix(move |config: &mut web::ServiceConfig| {
+        config
+            .service(
+                web::scope("/configured")
+                    .app_data(AuthzConfig::new("inner").authenticator(everyone))
+                    .wrap(Require::new(&API))
+                    .service(audit_scoped_config_ping),
+            )
+            .service(
+                web::scope("/attached")
+                    .wrap(Require::new(&API))
+                    .wrap_fn(|request, service| {
+                        attach_identity(&request, Principal::new("anyone").with_roles(["api"]));
+                        service.call(request)
+                    })
+                    .service(audit_attached_identity_ping),
+            );
+    })
+    .await
+    .expect("the app can be audited");
+    assert_eq!(RAN.load(Ordering::SeqCst), before, "a handler ran");
+    let paths: Vec<&str> = matrix.rows().iter().map(|row| row.path.as_str()).collect();
+    assert_eq!(paths, ["/configured/ping", "/attached/ping"]);
+    for row in matrix.rows() {
+        let rules = row
+            .scope_rules
+            .as_ref()
+            .expect("the scope's rules are learned");
+        let rules: Vec<&Requirement> = rules.iter().map(|rule| rule.requirement).collect();
+        assert_eq!(rules, [&API], "{}", row.path);
+    }
+}
