@@ -12,8 +12,10 @@
 //!   kept, and only get the header when they lack it;
 //! - the extensions `x-required-roles` and `x-required-permissions` (what every caller must
 //!   hold), `x-authz-requirement` (the whole requirement in the attributes' syntax, including
-//!   any `any(...)` alternatives and `not(...)` exclusions, which the two lists leave out), and
-//!   `x-authz-checks` when the handler has argument-aware checks.
+//!   any `any(...)` alternatives and `not(...)` exclusions, which the two lists leave out; a
+//!   typed role or permission that other roles stand in for, through a
+//!   [`vocabulary`](crate::vocabulary), is an alternative too, spelled out as the `any(...)` of
+//!   them), and `x-authz-checks` when the handler has argument-aware checks.
 //!
 //! The requirement comes from [`registry::entries`], so the spec
 //! cannot drift from what the server enforces. An operation is matched to its handler by method
@@ -48,6 +50,8 @@
 //! assert!(operation["responses"]["401"]["headers"]["WWW-Authenticate"].is_object());
 //! assert!(operation["responses"]["403"].is_object());
 //! ```
+
+use std::fmt;
 
 use utoipa::Modify;
 use utoipa::openapi::content::Content;
@@ -184,7 +188,9 @@ impl AuthzSchemes {
     /// Documents the routes of an [`audit::Matrix`](crate::audit::Matrix) instead: each
     /// operation found by the route's method and full path (scopes included) gets the
     /// handler's requirement **and** the rules of the [`Require`](crate::Require) middleware
-    /// of its scopes, all of which the server enforces. Use it when scopes carry rules.
+    /// of its scopes, all of which the server enforces. Use it when scopes carry rules. A route
+    /// whose scopes' rules the audit could not learn (its row shows `?`) is documented with the
+    /// handler's requirement and `x-authz-scope-rules-unknown: true`: its scopes may require more.
     ///
     /// ```
     /// use actix_authz::openapi::AuthzSchemes;
@@ -256,7 +262,14 @@ impl AuthzSchemes {
                             .map(|rule| rule.requirement)
                             .collect();
                         requirements.push(requirement);
-                        self.protect(operation, &requirements, hidden, checks, shadow);
+                        let enforced = Enforced {
+                            requirements: &requirements,
+                            hidden,
+                            checks,
+                            shadow,
+                            scope_rules_known: row.scope_rules.is_some(),
+                        };
+                        self.protect(operation, &enforced);
                     }
                     _ => {}
                 }
@@ -271,26 +284,35 @@ impl AuthzSchemes {
                 hidden,
                 checks,
                 shadow,
-            } => self.protect(operation, &[requirement], hidden, checks, shadow),
+            } => {
+                let enforced = Enforced {
+                    requirements: &[requirement],
+                    hidden,
+                    checks,
+                    shadow,
+                    scope_rules_known: true,
+                };
+                self.protect(operation, &enforced);
+            }
             Protection::Public => operation.security = Some(Vec::new()),
         }
     }
 
     /// Documents an operation that requires all of `requirements`.
-    fn protect(
-        &self,
-        operation: &mut Operation,
-        requirements: &[&'static Requirement],
-        hidden: bool,
-        checks: &'static [&'static str],
-        shadow: bool,
-    ) {
+    fn protect(&self, operation: &mut Operation, enforced: &Enforced<'_>) {
+        let Enforced {
+            requirements,
+            hidden,
+            checks,
+            shadow,
+            scope_rules_known,
+        } = *enforced;
         let mut needs = Needs::default();
         requirements.iter().for_each(|r| needs.collect(r));
         let requirement = match requirements {
-            [only] => only.to_string(),
+            [only] => SpelledOut(only).to_string(),
             all => {
-                let all: Vec<String> = all.iter().map(ToString::to_string).collect();
+                let all: Vec<String> = all.iter().map(|r| SpelledOut(r).to_string()).collect();
                 format!("all({})", all.join(", "))
             }
         };
@@ -316,6 +338,10 @@ impl AuthzSchemes {
         if shadow {
             // Rolled out in shadow mode: documented as it will be enforced, and said so.
             extensions = extensions.add("x-authz-shadow", true);
+        }
+        if !scope_rules_known {
+            // The audit could not learn the rules of the route's scopes: there may be more.
+            extensions = extensions.add("x-authz-scope-rules-unknown", true);
         }
         operation
             .extensions
@@ -424,6 +450,18 @@ fn without_patterns(path: &str) -> String {
     out
 }
 
+/// What the server enforces on an operation.
+#[derive(Clone, Copy)]
+struct Enforced<'a> {
+    /// All of them: a handler's requirement, after its scopes' rules.
+    requirements: &'a [&'static Requirement],
+    hidden: bool,
+    checks: &'static [&'static str],
+    shadow: bool,
+    /// Whether `requirements` holds every rule of the route's scopes.
+    scope_rules_known: bool,
+}
+
 /// What every caller must hold for a requirement: its roles, permissions and scopes at the top
 /// level and under `all(...)` (and under an `any(...)` of one item).
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -449,13 +487,69 @@ impl Needs {
         }
         match requirement {
             Requirement::Role(role) => push(&mut self.roles, role),
-            Requirement::TypedRole(term) => push(&mut self.roles, term.name()),
+            // Held only as itself: a role no other implies, a permission no role grants.
+            // Otherwise the roles that stand in for it are alternatives.
+            Requirement::TypedRole(term) if term.roles() == [term.name()] => {
+                push(&mut self.roles, term.name());
+            }
+            Requirement::TypedPermission(term) if term.roles().is_empty() => {
+                push(&mut self.permissions, term.name());
+            }
             Requirement::Permission(permission) => push(&mut self.permissions, permission),
-            Requirement::TypedPermission(term) => push(&mut self.permissions, term.name()),
             Requirement::Scope(scope) => push(&mut self.scopes, scope),
             Requirement::All(all) => all.iter().for_each(|item| self.collect(item)),
             Requirement::Any([only]) => self.collect(only),
-            Requirement::Authenticated | Requirement::Any(_) | Requirement::Not(_) => {}
+            Requirement::Authenticated
+            | Requirement::TypedRole(_)
+            | Requirement::TypedPermission(_)
+            | Requirement::Any(_)
+            | Requirement::Not(_) => {}
+        }
+    }
+}
+
+/// A requirement in the attributes' syntax, as a client must read it: a typed role or
+/// permission that other roles stand in for is written as the `any(...)` of them all, since
+/// the vocabulary that says so is not in the spec.
+struct SpelledOut(&'static Requirement);
+
+impl fmt::Display for SpelledOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn list<T>(
+            f: &mut fmt::Formatter<'_>,
+            name: &str,
+            items: impl IntoIterator<Item = T>,
+            item: impl Fn(&mut fmt::Formatter<'_>, T) -> fmt::Result,
+        ) -> fmt::Result {
+            write!(f, "{name}(")?;
+            for (index, each) in items.into_iter().enumerate() {
+                if index > 0 {
+                    f.write_str(", ")?;
+                }
+                item(f, each)?;
+            }
+            f.write_str(")")
+        }
+        let role = |f: &mut fmt::Formatter<'_>, role: &&str| write!(f, "role = {role:?}");
+        match self.0 {
+            Requirement::TypedRole(term) if term.roles() != [term.name()] => {
+                list(f, "any", term.roles(), role)
+            }
+            Requirement::TypedPermission(term) if !term.roles().is_empty() => {
+                write!(f, "any(permission = {:?}", term.name())?;
+                for granting in term.roles() {
+                    write!(f, ", role = {granting:?}")?;
+                }
+                f.write_str(")")
+            }
+            Requirement::All(all) => {
+                list(f, "all", *all, |f, item| write!(f, "{}", SpelledOut(item)))
+            }
+            Requirement::Any(any) => {
+                list(f, "any", *any, |f, item| write!(f, "{}", SpelledOut(item)))
+            }
+            Requirement::Not(inner) => write!(f, "not({})", SpelledOut(inner)),
+            plain => write!(f, "{plain}"),
         }
     }
 }
@@ -609,6 +703,38 @@ mod tests {
                 permissions: vec!["p"],
                 scopes: vec!["s"],
             }
+        );
+    }
+
+    /// A typed term that roles stand in for is an alternative: not needed, and spelled out.
+    #[test]
+    fn typed_terms_are_spelled_out_with_the_roles_that_stand_in_for_them() {
+        use crate::Term;
+
+        const STAFF: Term = Term::new("staff", &["admin", "staff"]);
+        const ALONE: Term = Term::new("alone", &["alone"]);
+        const DELETE: Term = Term::new("posts:delete", &["admin"]);
+        const UNGRANTED: Term = Term::new("posts:read", &[]);
+        const R: Requirement = Requirement::All(&[
+            Requirement::TypedRole(&STAFF),
+            Requirement::TypedRole(&ALONE),
+            Requirement::TypedPermission(&DELETE),
+            Requirement::TypedPermission(&UNGRANTED),
+            Requirement::Not(&Requirement::TypedRole(&STAFF)),
+        ]);
+        assert_eq!(
+            Needs::of(&R),
+            Needs {
+                roles: vec!["alone"],
+                permissions: vec!["posts:read"],
+                scopes: vec![],
+            }
+        );
+        assert_eq!(
+            SpelledOut(&R).to_string(),
+            r#"all(any(role = "admin", role = "staff"), role = "alone", "#.to_owned()
+                + r#"any(permission = "posts:delete", role = "admin"), "#
+                + r#"permission = "posts:read", not(any(role = "admin", role = "staff")))"#
         );
     }
 }
