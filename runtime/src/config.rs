@@ -198,8 +198,10 @@ impl AuthzConfig {
         self
     }
 
-    /// Whether the [`audit`](Self::audit) sink also receives granted requests (default: only
-    /// refusals and shadow-mode would-denies).
+    /// Whether the [`audit`](Self::audit) sink also receives grants (default: only refusals
+    /// and shadow-mode would-denies). Records are of decisions, not requests: a request that a
+    /// scope's [`Require`](crate::Require) grants and its handler's attribute refuses gives a
+    /// grant, then a refusal, each with its own requirement.
     #[must_use]
     pub fn audit_granted(mut self, granted: bool) -> Self {
         Arc::make_mut(&mut self.inner).audit_granted = granted;
