@@ -46,6 +46,12 @@ use crate::{
 /// the middleware's scheme as a [`MiddlewareScheme`], so that actix-authz's 401 responses
 /// carry its challenge (RFC 9110 requires one).
 ///
+/// What stays the middleware's: the credentials are parsed by actix-web-httpauth's extractor
+/// (which matches the scheme as it spells it, `Bearer`, case-sensitively), and `verify` cannot
+/// say that a token is wrong, only that there is no identity, so a rejected token gets the
+/// plain challenge, without `error="invalid_token"`. [`ExtractorAuthenticator`] gives the
+/// contract's answers to both.
+///
 /// ```
 /// use actix_authz::httpauth::{MiddlewareScheme, identify};
 /// use actix_authz::{AuthzConfig, Principal, requires};
