@@ -92,9 +92,9 @@ use actix_web::{App, HttpMessage as _, HttpRequest, HttpResponse, test, web};
 use futures_util::future::Either;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+use crate::Requirement;
 use crate::registry::{self, Protection, RouteEntry};
 use crate::routes::{RouteTable, Unplaceable, instantiate};
-use crate::{AuthzConfig, Requirement};
 use resources::Resource;
 
 /// The routes of an app and what protects each.
@@ -330,8 +330,6 @@ where
     let app = test::init_service(
         App::new()
             .configure(configure)
-            // After `configure`, so that it replaces any configuration the app registers.
-            .app_data(probe_config())
             .wrap_fn(move |request, app| {
                 if request.extensions().contains::<Rc<Probe>>() {
                     return Either::Left(app.call(request));
@@ -360,12 +358,6 @@ where
         }
     }
     Ok(audit.finish())
-}
-
-/// The configuration of the probes' guards: one the app may lack, that asks nothing (the
-/// guards refuse probes without authenticating them), with a challenge for their 401s.
-fn probe_config() -> AuthzConfig {
-    AuthzConfig::new("actix-authz audit").challenge_scheme("ActixAuthzAuditProbe")
 }
 
 /// A probe request of the audit. Each [`Require`](crate::Require) on its way records its rule

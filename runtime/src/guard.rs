@@ -133,12 +133,6 @@ enum Resolving {
 /// started, if it is still under way, so that authenticators run once however many
 /// extractors wait side by side.
 fn start_resolving(request: &HttpRequest, config: &AuthzConfig) -> Resolving {
-    if let Some(probe) = request.extensions().get::<Rc<Probe>>() {
-        // A probe of the route audit reached a handler: refused as anonymous, whatever would
-        // authenticate it here, so that no handler runs.
-        probe.refuse();
-        return Resolving::Known(Resolution::Anonymous);
-    }
     // Checked before anything cached is trusted: an identity that upstream middleware attached
     // was read from one of the headers (actix-web-httpauth reads the first), so it would
     // vouch for a request whose credentials are ambiguous.
@@ -951,17 +945,29 @@ pin_project! {
 
 impl<Args: FromRequest> Admission<Args> {
     fn new(request: HttpRequest, payload: &mut Payload, rules: &'static Rules) -> Self {
-        let state = match config(&request) {
-            Err(error) => Admitting::refused(error),
-            Ok(config) => match start_resolving(&request, config) {
-                Resolving::Known(resolution) => {
-                    Self::decide(&request, config, rules, resolution, payload)
-                }
-                Resolving::Waiting(resolving) => Admitting::Resolving {
-                    resolving,
-                    payload: payload.take(),
+        // A probe of the route audit that reached the handler is refused before anything is
+        // asked (an authenticator of the scope's, an identity a middleware attached) or
+        // recorded, so that neither the handler nor any of the application's code runs.
+        let probed = request
+            .extensions()
+            .get::<Rc<Probe>>()
+            .inspect(|probe| probe.refuse())
+            .is_some();
+        let state = if probed {
+            Admitting::refused(AuthzError::new(RefusalKind::MissingCredentials, Vec::new()))
+        } else {
+            match config(&request) {
+                Err(error) => Admitting::refused(error),
+                Ok(config) => match start_resolving(&request, config) {
+                    Resolving::Known(resolution) => {
+                        Self::decide(&request, config, rules, resolution, payload)
+                    }
+                    Resolving::Waiting(resolving) => Admitting::Resolving {
+                        resolving,
+                        payload: payload.take(),
+                    },
                 },
-            },
+            }
         };
         Self {
             request,

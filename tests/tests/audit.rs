@@ -343,7 +343,8 @@ async fn audit_attached_identity_ping() -> &'static str {
 
 /// The probes reach handlers in scopes that would authenticate them: one with a configuration
 /// of its own that authenticates every request, one whose middleware attaches an identity. Their
-/// guards refuse the probes all the same, so no handler runs, and the scopes' rules are learned.
+/// guards refuse the probes all the same, so no handler runs, nor the configuration's audit
+/// sink, and the scopes' rules are learned.
 #[actix_web::test]
 async fn a_probe_is_refused_by_the_guard_whatever_would_authenticate_it() {
     use actix_authz::{AuthzConfig, FnAuthenticator, Outcome, Principal, attach_identity};
@@ -357,7 +358,12 @@ async fn a_probe_is_refused_by_the_guard_whatever_would_authenticate_it() {
         config
             .service(
                 web::scope("/configured")
-                    .app_data(AuthzConfig::new("inner").authenticator(everyone))
+                    .app_data(
+                        AuthzConfig::new("inner")
+                            .authenticator(everyone)
+                            .audit(|_: &actix_authz::AuditRecord<'_>| ran())
+                            .audit_granted(true),
+                    )
                     .wrap(Require::new(&API))
                     .service(audit_scoped_config_ping),
             )
@@ -384,4 +390,55 @@ async fn a_probe_is_refused_by_the_guard_whatever_would_authenticate_it() {
         let rules: Vec<&Requirement> = rules.iter().map(|rule| rule.requirement).collect();
         assert_eq!(rules, [&API], "{}", row.path);
     }
+}
+
+#[requires(role = "admin")]
+#[get("/panel")]
+async fn audit_redirected_panel() -> &'static str {
+    ran();
+    "panel"
+}
+
+/// Only a handler's guard tells the audit that a probe passed every scope: a middleware that
+/// asks for the caller (`Option<Caller>`) and redirects anonymous ones to a login page stops
+/// the probe before the inner scope's rule, which stays unknown (`?`), not known and empty.
+/// What a login-page middleware does: an anonymous caller is sent to `/login`.
+async fn to_login(
+    mut request: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if request
+        .extract::<Option<actix_authz::Caller>>()
+        .await?
+        .is_none()
+    {
+        let login = HttpResponse::Found()
+            .insert_header(("location", "/login"))
+            .finish();
+        return Ok(request.into_response(login).map_into_right_body());
+    }
+    Ok(next.call(request).await?.map_into_left_body())
+}
+
+#[actix_web::test]
+async fn a_probe_stopped_before_the_guard_leaves_the_scope_rules_unknown() {
+    let matrix = audit::matrix(|config: &mut web::ServiceConfig| {
+        config.service(
+            web::scope("/app")
+                .wrap(actix_web::middleware::from_fn(to_login))
+                .service(
+                    web::scope("/admin")
+                        .wrap(Require::new(&API))
+                        .service(audit_redirected_panel),
+                ),
+        );
+    })
+    .await
+    .expect("the app can be audited");
+    let row = &matrix.rows()[0];
+    assert_eq!(row.path, "/app/admin/panel");
+    assert_eq!(
+        row.scope_rules, None,
+        "the rule of `/app/admin` was never seen"
+    );
 }
