@@ -117,6 +117,22 @@ impl Requirement {
         }
     }
 
+    /// Whether `identity` satisfies the requirement with every `not(...)` taken as holding:
+    /// an identity that does, and fails the requirement, is refused by a `not(...)`.
+    #[cfg(feature = "test-util")]
+    pub(crate) fn is_satisfied_ignoring_negations(&self, identity: &dyn Identity) -> bool {
+        match self {
+            Self::Not(_) => true,
+            Self::All(items) => items
+                .iter()
+                .all(|item| item.is_satisfied_ignoring_negations(identity)),
+            Self::Any(items) => items
+                .iter()
+                .any(|item| item.is_satisfied_ignoring_negations(identity)),
+            other => other.is_satisfied_by(identity),
+        }
+    }
+
     /// Panics unless `#[requires(...)]` could have written the requirement: no empty
     /// `all(...)`/`any(...)` (one would grant everyone, the other no one), and every role,
     /// permission and scope non-empty, without surrounding whitespace or control characters,

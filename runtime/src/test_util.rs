@@ -166,7 +166,7 @@ pub struct Probe {
     uri: Option<String>,
     prepare: Option<fn(TestRequest) -> TestRequest>,
     allowed: Option<Principal>,
-    refused: Option<Principal>,
+    refused: Vec<Principal>,
 }
 
 impl Probe {
@@ -179,7 +179,7 @@ impl Probe {
             uri: None,
             prepare: None,
             allowed: None,
-            refused: None,
+            refused: Vec::new(),
         }
     }
 
@@ -213,12 +213,15 @@ impl Probe {
     }
 
     /// An identity that must be refused, besides the one with no roles that the requirement
-    /// refuses. Required, as the kit cannot make one up, for a handler with checks
-    /// (`check = …`), where it must hold the requirement so that the checks are what refuse it,
-    /// and for a requirement whose `not(...)` admits an identity that holds nothing.
+    /// refuses; call it once per identity. Required, as the kit cannot make them up:
+    ///
+    /// - for a handler with checks (`check = …`), one that holds the requirement (and the
+    ///   rules of its scopes), so that the checks are what refuse it;
+    /// - for a requirement with a `not(...)`, one that the `not(...)` alone refuses (it holds
+    ///   the rest of the requirement).
     #[must_use]
     pub fn refused(mut self, identity: Principal) -> Self {
-        self.refused = Some(identity);
+        self.refused.push(identity);
         self
     }
 
@@ -314,7 +317,7 @@ fn holder_of(requirement: &Requirement, principal: Principal) -> Principal {
 /// | --- | --- |
 /// | anonymous | 401 with a `WWW-Authenticate` challenge (for `#[public]`: neither 401 nor 403) |
 /// | an identity without the requirement | 403, or 404 for a handler with `hide` |
-/// | the [`refused`](Probe::refused) identity, if any (required with checks or `not(...)`) | 403, or 404 for a handler with `hide` |
+/// | each [`refused`](Probe::refused) identity (required with checks or `not(...)`) | 403, or 404 for a handler with `hide` |
 /// | an identity holding exactly what the requirement names | neither 401 nor 403, nor 404: any other status (an extractor's 400 too) shows it was let through |
 ///
 /// It panics with the handler, the caller and the status at the first difference.
@@ -600,8 +603,8 @@ where
     );
 
     // Each rule that can refuse a caller is made to: the requirements, by an identity without
-    // them, and the checks, by an identity that holds the requirements (so that the checks,
-    // not the requirements, refuse it).
+    // them; a `not(...)`, by an identity it alone refuses; the checks, by an identity that holds
+    // the requirements. The kit can make up only the first; the others are given.
     let refuse = |identity: Principal, context: String| async move {
         let by_scope = requirements[..*scoped]
             .iter()
@@ -615,41 +618,51 @@ where
         assert_eq!(response.status(), expected, "{context}");
     };
     let bare = Principal::new(TEST_SUBJECT);
-    let bare_refused = !all(&bare);
-    if bare_refused {
+    if !all(&bare) {
         let context = format!("an identity without `{shown}` calling `{label}`");
         refuse(bare, context).await;
     }
     let checked = checks.join(", ");
-    match probe.refused.clone() {
-        Some(refused) if !checks.is_empty() => {
+    for refused in &probe.refused {
+        let context = if all(refused) {
             assert!(
-                all(&refused),
-                "the identity given to `.refused(...)` lacks `{shown}`, so `{label}` refuses it \
-                 before its checks (`{checked}`) run: give one that holds `{shown}` and that \
-                 the checks refuse"
+                !checks.is_empty(),
+                "the identity given to `.refused(...)` satisfies `{shown}` of `{label}`, which \
+                 has no checks to refuse it: {refused:?}"
             );
-            let context = format!("an identity that `{checked}` of `{label}` must refuse");
-            refuse(refused, context).await;
-        }
-        Some(refused) => {
-            assert!(
-                !all(&refused),
-                "the identity given to `.refused(...)` satisfies `{shown}` of `{label}`"
-            );
-            let context = format!("the identity given to `.refused(...)` calling `{label}`");
-            refuse(refused, context).await;
-        }
-        None if !checks.is_empty() => panic!(
+            format!("{refused:?}, which `{checked}` of `{label}` must refuse")
+        } else {
+            format!("{refused:?}, which lacks `{shown}`, calling `{label}`")
+        };
+        refuse(refused.clone(), context).await;
+    }
+    if !checks.is_empty() {
+        assert!(
+            probe.refused.iter().any(all),
             "`{label}` refuses callers by its checks (`{checked}`), which the kit cannot \
              satisfy or fail by itself: give its probe an identity they refuse with \
-             `.refused(...)` (one that holds `{shown}`)"
-        ),
-        None if !bare_refused && requirements.iter().any(|r| r.has_negation()) => panic!(
-            "`{label}` requires `{shown}`, which an identity without roles, permissions or \
-             scopes satisfies: give its probe an identity it refuses with `.refused(...)`"
-        ),
-        None => {}
+             `.refused(...)`, one that holds `{shown}` so that the checks are what refuse it"
+        );
+    }
+    for (index, rule) in requirements.iter().enumerate() {
+        if !rule.has_negation() {
+            continue;
+        }
+        // Refused by this rule's `not(...)`, and by nothing else.
+        let refused_by_negation = |identity: &Principal| {
+            rule.is_satisfied_ignoring_negations(identity)
+                && !rule.is_satisfied_by(identity)
+                && requirements
+                    .iter()
+                    .enumerate()
+                    .all(|(other, r)| other == index || r.is_satisfied_by(identity))
+        };
+        assert!(
+            probe.refused.iter().any(refused_by_negation),
+            "`{label}` requires `{rule}`, whose `not(...)` the kit cannot fail by itself: give \
+             its probe, with `.refused(...)`, an identity that the `not(...)` alone refuses \
+             (holding the rest of `{shown}`)"
+        );
     }
 
     let allowed = probe.allowed.clone().unwrap_or_else(|| {

@@ -232,10 +232,13 @@ async fn checks_beside_a_requirement_are_refused_with_an_identity_that_holds_it(
     .await;
 }
 
-/// An identity without the role is refused by the role before the check runs: it would leave
-/// the check untested, so the kit says so.
+/// An identity without the role is refused by the role before the check runs: it leaves the
+/// check untested, so the kit still asks for one the check refuses.
 #[actix_web::test]
-#[should_panic(expected = "refuses it before its checks (`not_mallory(identity)`) run")]
+#[should_panic(
+    expected = "one that holds `role = \"writer\"` so that the checks are what \
+                           refuse it"
+)]
 async fn a_refused_identity_that_never_reaches_the_checks_fails_the_assertion() {
     actix_authz::test_util::assert_enforced(
         &kit_app().await,
@@ -256,7 +259,7 @@ async fn a_negation_is_refused_with_the_identity_given() {
 }
 
 #[actix_web::test]
-#[should_panic(expected = "which an identity without roles, permissions or scopes satisfies")]
+#[should_panic(expected = "whose `not(...)` the kit cannot fail by itself")]
 async fn a_negation_without_a_refused_identity_fails_the_assertion() {
     actix_authz::test_util::assert_enforced(&kit_app().await, [Probe::handler("kit_unbanned")])
         .await;
@@ -286,4 +289,87 @@ async fn a_handler_whose_attribute_is_below_its_route_fails_with_the_reason() {
     )
     .await;
     assert_routes_enforced(&app, routes, []).await;
+}
+
+#[actix_authz::requires(not(role = "banned"), check = not_mallory(identity))]
+#[actix_web::get("/kit/guarded-twice")]
+async fn kit_guarded_twice() -> &'static str {
+    "guarded twice"
+}
+
+async fn guarded_twice_app() -> impl actix_web::dev::Service<
+    actix_http::Request,
+    Response = actix_web::dev::ServiceResponse,
+    Error = actix_web::Error,
+> {
+    test::init_service(
+        actix_web::App::new()
+            .app_data(kit_config())
+            .service(kit_guarded_twice),
+    )
+    .await
+}
+
+/// A `not(...)` beside checks: each is made to refuse an identity of its own.
+#[actix_web::test]
+async fn a_negation_and_checks_are_each_refused_with_an_identity() {
+    let banned = Principal::new("eve").with_roles(["banned"]);
+    actix_authz::test_util::assert_enforced(
+        &guarded_twice_app().await,
+        [Probe::handler("kit_guarded_twice")
+            .refused(Principal::new("mallory"))
+            .refused(banned)],
+    )
+    .await;
+}
+
+/// The identity the checks refuse leaves the `not(...)` untested: the kit asks for one more.
+#[actix_web::test]
+#[should_panic(expected = "whose `not(...)` the kit cannot fail by itself")]
+async fn a_negation_beside_checks_needs_an_identity_of_its_own() {
+    actix_authz::test_util::assert_enforced(
+        &guarded_twice_app().await,
+        [Probe::handler("kit_guarded_twice").refused(Principal::new("mallory"))],
+    )
+    .await;
+}
+
+const STAFF: actix_authz::Requirement = actix_authz::Requirement::Role("staff");
+
+fn desk(config: &mut web::ServiceConfig) {
+    config.service(
+        web::scope("/desk")
+            .wrap(actix_authz::Require::new(&STAFF))
+            .service(kit_unbanned),
+    );
+}
+
+/// Under a scope rule, the handler's `not(...)` is made to refuse an identity that passes the
+/// scope rule.
+#[actix_web::test]
+async fn a_negation_under_a_scope_rule_is_refused_with_an_identity_that_passes_the_scope() {
+    let app =
+        test::init_service(actix_web::App::new().app_data(kit_config()).configure(desk)).await;
+    let banned_staff = Principal::new("eve").with_roles(["staff", "banned"]);
+    assert_routes_enforced(
+        &app,
+        desk,
+        [Probe::handler("kit_unbanned").refused(banned_staff)],
+    )
+    .await;
+}
+
+/// An identity that the scope rule refuses does not test the handler's `not(...)`.
+#[actix_web::test]
+#[should_panic(expected = "whose `not(...)` the kit cannot fail by itself")]
+async fn an_identity_refused_by_the_scope_rule_tests_no_negation_of_the_handler() {
+    let app =
+        test::init_service(actix_web::App::new().app_data(kit_config()).configure(desk)).await;
+    let banned_outsider = Principal::new("eve").with_roles(["banned"]);
+    assert_routes_enforced(
+        &app,
+        desk,
+        [Probe::handler("kit_unbanned").refused(banned_outsider)],
+    )
+    .await;
 }
