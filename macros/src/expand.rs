@@ -277,9 +277,10 @@ fn check_public(policy: &Policy, routed: bool, errors: &mut Errors) {
     if !routed {
         errors.at(
             public,
-            "`#[public]` must be written above the handler's route attribute \
-             (`#[get(\"/path\")]`, `#[route(...)]`, `#[routes]`): it records the route that \
-             `Require`, `DefaultDeny` and the route audit open, and sees none here",
+            "`#[public]` sees no route attribute below it (`#[get(\"/path\")]`, \
+             `#[route(...)]`, `#[routes]`, by those names): write it above the handler's route \
+             attribute, where it records the route that `Require`, `DefaultDeny` and the route \
+             audit open",
         );
     }
     if let Some((other, _)) = policy
