@@ -657,6 +657,14 @@ impl<'a, 'r> Decision<'a, 'r> {
     }
 }
 
+/// The refusal of a probe of the route audit that reached a handler's guard, which it marks:
+/// refused before anything is asked (an authenticator of the scope's, an identity a middleware
+/// attached) or recorded, so that neither the handler nor any of the application's code runs.
+fn refuse_probe(request: &HttpRequest) -> Option<AuthzError> {
+    request.extensions().get::<Rc<Probe>>()?.refuse();
+    Some(AuthzError::new(RefusalKind::MissingCredentials, Vec::new()))
+}
+
 /// Decides `requirement` for the request exactly as a handler attribute would: `Ok` to go on,
 /// or the refusal.
 #[allow(dead_code, reason = "the scope-level middleware's entry point")]
@@ -665,6 +673,9 @@ pub(crate) async fn authorize(
     requirement: &Requirement,
     realm: Option<&str>,
 ) -> Result<(), AuthzError> {
+    if let Some(refusal) = refuse_probe(request) {
+        return Err(refusal);
+    }
     let config = config(request)?;
     let decision = Decision {
         request,
@@ -945,16 +956,8 @@ pin_project! {
 
 impl<Args: FromRequest> Admission<Args> {
     fn new(request: HttpRequest, payload: &mut Payload, rules: &'static Rules) -> Self {
-        // A probe of the route audit that reached the handler is refused before anything is
-        // asked (an authenticator of the scope's, an identity a middleware attached) or
-        // recorded, so that neither the handler nor any of the application's code runs.
-        let probed = request
-            .extensions()
-            .get::<Rc<Probe>>()
-            .inspect(|probe| probe.refuse())
-            .is_some();
-        let state = if probed {
-            Admitting::refused(AuthzError::new(RefusalKind::MissingCredentials, Vec::new()))
+        let state = if let Some(refusal) = refuse_probe(&request) {
+            Admitting::refused(refusal)
         } else {
             match config(&request) {
                 Err(error) => Admitting::refused(error),
