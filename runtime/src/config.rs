@@ -110,7 +110,9 @@ impl AuthzConfig {
     /// actix-authz establishes ([`attach_identity`](crate::attach_identity): a session, a
     /// gateway): RFC 9110 §11.6.1 requires a 401 to carry a challenge, and no authenticator
     /// here has theirs. Its line comes in order among the authenticators' lines; it
-    /// authenticates nobody.
+    /// authenticates nobody. It is the bare `<scheme> realm="…"` line: for a Bearer or Basic
+    /// middleware, `httpauth::MiddlewareScheme` (feature `httpauth`) also gives the
+    /// `error="…"` parameters of RFC 6750.
     ///
     /// # Panics
     ///

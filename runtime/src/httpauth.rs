@@ -47,10 +47,10 @@ use crate::{
 /// carry its challenge (RFC 9110 requires one).
 ///
 /// What stays the middleware's: the credentials are parsed by actix-web-httpauth's extractor
-/// (which matches the scheme as it spells it, `Bearer`, case-sensitively), and `verify` cannot
-/// say that a token is wrong, only that there is no identity, so a rejected token gets the
-/// plain challenge, without `error="invalid_token"`. [`ExtractorAuthenticator`] gives the
-/// contract's answers to both.
+/// (which matches the scheme as it spells it, `Bearer`, case-sensitively), and a wrong token
+/// gets either actix-authz's plain challenge (`Ok(None)`: no identity, no
+/// `error="invalid_token"`) or the middleware's own error response (`Err`), not actix-authz's
+/// answer to an invalid token. [`ExtractorAuthenticator`] gives the contract's answers to both.
 ///
 /// ```
 /// use actix_authz::httpauth::{MiddlewareScheme, identify};

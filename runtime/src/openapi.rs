@@ -487,10 +487,10 @@ impl Needs {
         }
         match requirement {
             Requirement::Role(role) => push(&mut self.roles, role),
-            // Held only as itself: a role no other implies, a permission no role grants.
-            // Otherwise the roles that stand in for it are alternatives.
-            Requirement::TypedRole(term) if term.roles() == [term.name()] => {
-                push(&mut self.roles, term.name());
+            // Held through one role (itself, when no other implies it), or a permission no
+            // role grants. Otherwise the roles that stand in for it are alternatives.
+            Requirement::TypedRole(term) if term.roles().len() == 1 => {
+                push(&mut self.roles, term.roles()[0]);
             }
             Requirement::TypedPermission(term) if term.roles().is_empty() => {
                 push(&mut self.permissions, term.name());
@@ -532,9 +532,10 @@ impl fmt::Display for SpelledOut {
         }
         let role = |f: &mut fmt::Formatter<'_>, role: &&str| write!(f, "role = {role:?}");
         match self.0 {
-            Requirement::TypedRole(term) if term.roles() != [term.name()] => {
-                list(f, "any", term.roles(), role)
-            }
+            Requirement::TypedRole(term) => match term.roles() {
+                [only] => role(f, only),
+                roles => list(f, "any", roles, role),
+            },
             Requirement::TypedPermission(term) if !term.roles().is_empty() => {
                 write!(f, "any(permission = {:?}", term.name())?;
                 for granting in term.roles() {

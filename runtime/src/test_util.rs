@@ -577,6 +577,11 @@ where
         checks,
     }) = &route.protection
     else {
+        assert!(
+            probe.refused.is_empty() && probe.allowed.is_none(),
+            "`{label}` is public: it refuses nobody, so its probe's `.refused(...)` and \
+             `.allowed(...)` would test nothing"
+        );
         let status = anonymous.status();
         assert!(
             !is_refusal(status, false) && status != StatusCode::NOT_FOUND,
@@ -599,7 +604,8 @@ where
             .headers()
             .contains_key(actix_web::http::header::WWW_AUTHENTICATE),
         "the 401 of `{label}` has no WWW-Authenticate challenge: configure an authenticator \
-         that has one"
+         that has one, or name the scheme of attached identities with \
+         `AuthzConfig::challenge_scheme`"
     );
 
     // Each rule that can refuse a caller is made to: the requirements, by an identity without
