@@ -215,7 +215,8 @@ async fn kit_app() -> impl actix_web::dev::Service<
         actix_web::App::new()
             .app_data(kit_config())
             .service(kit_written)
-            .service(kit_unbanned),
+            .service(kit_unbanned)
+            .service(kit_guarded_twice),
     )
     .await
 }
@@ -297,25 +298,12 @@ async fn kit_guarded_twice() -> &'static str {
     "guarded twice"
 }
 
-async fn guarded_twice_app() -> impl actix_web::dev::Service<
-    actix_http::Request,
-    Response = actix_web::dev::ServiceResponse,
-    Error = actix_web::Error,
-> {
-    test::init_service(
-        actix_web::App::new()
-            .app_data(kit_config())
-            .service(kit_guarded_twice),
-    )
-    .await
-}
-
 /// A `not(...)` beside checks: each is made to refuse an identity of its own.
 #[actix_web::test]
 async fn a_negation_and_checks_are_each_refused_with_an_identity() {
     let banned = Principal::new("eve").with_roles(["banned"]);
     actix_authz::test_util::assert_enforced(
-        &guarded_twice_app().await,
+        &kit_app().await,
         [Probe::handler("kit_guarded_twice")
             .refused(Principal::new("mallory"))
             .refused(banned)],
@@ -328,7 +316,7 @@ async fn a_negation_and_checks_are_each_refused_with_an_identity() {
 #[should_panic(expected = "whose `not(...)` the kit cannot fail by itself")]
 async fn a_negation_beside_checks_needs_an_identity_of_its_own() {
     actix_authz::test_util::assert_enforced(
-        &guarded_twice_app().await,
+        &kit_app().await,
         [Probe::handler("kit_guarded_twice").refused(Principal::new("mallory"))],
     )
     .await;
