@@ -67,10 +67,10 @@
 //!   records its rule and lets the probe pass undecided (only this crate can mark a request as
 //!   a probe), and the handler's own guard refuses it with 401, without authenticating it (even
 //!   a scope's own configuration or a middleware attaching an identity cannot let it through),
-//!   before any of the handler's extractors, loaders, checks or body run. Other middleware of the app's scopes does see
-//!   these probes. The rules of a scope are known once a probe has passed through it; a row
-//!   inside a scope no probe passed through shows `?`. Public rows show none: `Require` exempts
-//!   them.
+//!   before any of the handler's extractors, loaders, checks or body run, or any audit sink or
+//!   denial responder. Other middleware of the app's scopes does see these probes. The rules of
+//!   a scope are known once a probe has reached a handler's guard through it; a row inside a
+//!   scope no probe passed through shows `?`. Public rows show none: `Require` exempts them.
 //! - Middleware wrapped around the whole `App` (an app-level `Require`,
 //!   [`DefaultDeny`](crate::DefaultDeny)) is outside the configuration function and is not
 //!   shown; nor is the app's `default_service`, which is not a route.

@@ -19,8 +19,8 @@ use crate::{AuditSink, Authenticator, ChallengeKind, Denial, InvalidRealm, Realm
 /// have one; give a [`FnAuthenticator`](crate::FnAuthenticator) a
 /// [`challenge_scheme`](crate::FnAuthenticator::challenge_scheme)), or name the scheme of
 /// identities attached upstream with [`challenge_scheme`](Self::challenge_scheme); a 401
-/// without one is logged as a warning. A protected handler of an app without it answers 500 (and logs why),
-/// never the handler's response.
+/// without one is logged as a warning. A protected handler of an app without it answers 500
+/// (and logs why), never the handler's response.
 ///
 /// # Example
 ///

@@ -153,7 +153,8 @@ impl<C> JwtAuthenticator<C> {
     ///     }
     /// }
     ///
-    /// let jwt = JwtAuthenticator::hs256(b"a random secret of 32 bytes or more").claims::<Claims>();
+    /// let secret = b"a random secret of 32 bytes or more";
+    /// let jwt = JwtAuthenticator::hs256(secret).claims::<Claims>();
     /// # let _ = jwt;
     /// ```
     pub fn claims<D: DeserializeOwned + Identity>(self) -> JwtAuthenticator<D> {
