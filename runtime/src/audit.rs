@@ -92,9 +92,9 @@ use actix_web::{App, HttpMessage as _, HttpRequest, HttpResponse, test, web};
 use futures_util::future::Either;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::Requirement;
 use crate::registry::{self, Protection, RouteEntry};
 use crate::routes::{RouteTable, Unplaceable, instantiate};
+use crate::{AuthzConfig, Requirement};
 use resources::Resource;
 
 /// The routes of an app and what protects each.
@@ -330,6 +330,11 @@ where
     let app = test::init_service(
         App::new()
             .configure(configure)
+            // After `configure`, so that it replaces any configuration the app registers: a
+            // middleware that asks for the caller of a probe finds nobody, and logs nothing.
+            .app_data(
+                AuthzConfig::new("actix-authz audit").challenge_scheme("ActixAuthzAuditProbe"),
+            )
             .wrap_fn(move |request, app| {
                 if request.extensions().contains::<Rc<Probe>>() {
                     return Either::Left(app.call(request));
@@ -597,24 +602,34 @@ impl Audit {
     }
 
     /// Attributes the rules the probe of `row` recorded to the scopes it passed through: a rule
-    /// belongs to the innermost of the row's scopes whose pattern wrote the prefix it was
-    /// mounted at.
+    /// belongs to the one of the row's scopes whose pattern wrote the prefix it was mounted at.
+    /// When a rule has no such scope (a route's own `wrap = …`), or two scopes wrote its prefix
+    /// (a `scope("")` inside another), the scopes stay unknown rather than be credited wrongly.
     fn learn(&mut self, row: usize, probe: &Probe) {
         let Some((_, _, sample)) = self.targets[row] else {
             return;
         };
         let scopes = &self.resources[row].scopes;
+        let seen = probe.seen.borrow();
+        let owners: Option<Vec<_>> = seen
+            .iter()
+            .map(|seen| {
+                let mut writers = scopes
+                    .iter()
+                    .filter(|scope| instantiate(&scope.pattern, sample) == seen.mount);
+                match (writers.next(), writers.next()) {
+                    (Some(owner), None) => Some(owner),
+                    _ => None,
+                }
+            })
+            .collect();
+        let Some(owners) = owners else {
+            return;
+        };
         for scope in scopes {
             self.scope_rules.entry(scope.id).or_default();
         }
-        for seen in probe.seen.borrow().iter() {
-            let owner = scopes
-                .iter()
-                .rev()
-                .find(|scope| instantiate(&scope.pattern, sample) == seen.mount);
-            let Some(owner) = owner else {
-                continue;
-            };
+        for (seen, owner) in seen.iter().zip(owners) {
             if let Some(rules) = self.scope_rules.get_mut(&owner.id) {
                 rules.push(ScopeRule {
                     scope: owner.pattern.clone(),

@@ -442,3 +442,62 @@ async fn a_probe_stopped_before_the_guard_leaves_the_scope_rules_unknown() {
         "the rule of `/app/admin` was never seen"
     );
 }
+
+#[authenticated]
+#[get("/wrapped", wrap = "Require::new(&API)")]
+async fn audit_route_wrapped() -> &'static str {
+    ran();
+    "wrapped"
+}
+
+#[authenticated]
+#[get("/first")]
+async fn audit_unprefixed_first() -> &'static str {
+    ran();
+    "first"
+}
+
+#[authenticated]
+#[get("/second")]
+async fn audit_unprefixed_second() -> &'static str {
+    ran();
+    "second"
+}
+
+const OTHER: Requirement = Requirement::Role("other");
+
+/// A rule the audit cannot attribute to one scope leaves the scopes unknown (`?`) rather than
+/// credited wrongly: a route's own `wrap = …`, and a `scope("")` that writes the same prefix
+/// as the scope around it.
+#[actix_web::test]
+async fn rules_of_no_scope_or_of_an_ambiguous_one_stay_unknown() {
+    let matrix = audit::matrix(|config: &mut web::ServiceConfig| {
+        config
+            .service(web::scope("/own").service(audit_route_wrapped))
+            .service(
+                web::scope("/twin")
+                    .wrap(Require::new(&API))
+                    .service(
+                        web::scope("")
+                            .wrap(Require::new(&OTHER))
+                            .service(audit_unprefixed_first),
+                    )
+                    .service(audit_unprefixed_second),
+            );
+    })
+    .await
+    .expect("the app can be audited");
+    let rules: Vec<(&str, Option<&Vec<ScopeRule>>)> = matrix
+        .rows()
+        .iter()
+        .map(|row| (row.path.as_str(), row.scope_rules.as_ref()))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("/own/wrapped", None),
+            ("/twin/first", None),
+            ("/twin/second", None)
+        ]
+    );
+}
