@@ -361,3 +361,119 @@ async fn an_identity_refused_by_the_scope_rule_tests_no_negation_of_the_handler(
     )
     .await;
 }
+
+/// The handler's own requirement, under a scope rule, is made to refuse an identity that holds
+/// the scope rule: here it catches an unannotated twin mounted where the audit expects the
+/// annotated handler, which the scope rule alone would have hidden.
+mod desk_admin {
+    #[actix_authz::requires(role = "admin")]
+    #[actix_web::get("/admin")]
+    pub(super) async fn kit_desk_admin() -> &'static str {
+        "admin"
+    }
+}
+
+mod desk_twin {
+    #[actix_web::get("/admin")]
+    pub(super) async fn kit_desk_admin() -> &'static str {
+        "anyone on the staff"
+    }
+}
+
+#[actix_authz::authenticated]
+#[actix_web::get("/ping")]
+async fn kit_desk_ping() -> &'static str {
+    "pong"
+}
+
+/// The `/desk` scope, its rule learned by the audit through `kit_desk_ping`, with `admin`.
+fn desk_with(
+    config: &mut web::ServiceConfig,
+    admin: impl actix_web::dev::HttpServiceFactory + 'static,
+) {
+    config.service(
+        web::scope("/desk")
+            .wrap(actix_authz::Require::new(&STAFF))
+            .service(kit_desk_ping)
+            .service(admin),
+    );
+}
+
+#[actix_web::test]
+async fn a_handler_requirement_under_a_scope_rule_is_refused_to_a_holder_of_the_scope_rule() {
+    let routes = |config: &mut web::ServiceConfig| desk_with(config, desk_admin::kit_desk_admin);
+    let app = test::init_service(
+        actix_web::App::new()
+            .app_data(kit_config())
+            .configure(routes),
+    )
+    .await;
+    assert_routes_enforced(&app, routes, []).await;
+}
+
+#[actix_web::test]
+#[should_panic(expected = "without `role = \"admin\"`, calling `GET /desk/admin")]
+async fn an_unenforced_handler_under_a_scope_rule_fails_the_assertion() {
+    let routes = |config: &mut web::ServiceConfig| desk_with(config, desk_twin::kit_desk_admin);
+    let app = test::init_service(
+        actix_web::App::new()
+            .app_data(kit_config())
+            .configure(routes),
+    )
+    .await;
+    assert_routes_enforced(&app, routes, []).await;
+}
+
+#[actix_authz::requires(role = "tester", shadow)]
+#[actix_web::get("/kit/trial")]
+async fn kit_trial() -> &'static str {
+    "trial"
+}
+
+/// A handler in shadow mode is checked as declared: refusals only recorded, callers let
+/// through, anonymous ones still refused.
+#[actix_web::test]
+async fn a_handler_in_shadow_mode_is_checked_as_letting_callers_through() {
+    let routes = |config: &mut web::ServiceConfig| {
+        config.service(kit_trial);
+    };
+    let app = test::init_service(
+        actix_web::App::new()
+            .app_data(kit_config())
+            .configure(routes),
+    )
+    .await;
+    assert_routes_enforced(&app, routes, []).await;
+}
+
+#[actix_authz::requires(role = "admin", hide)]
+#[actix_web::post("/hidden")]
+async fn kit_hidden_post() -> &'static str {
+    "hidden"
+}
+
+/// In a scope whose rules the audit could not learn, a hidden handler's refusal may be the
+/// unseen scope rule's 403 as well as its own 404.
+#[actix_web::test]
+async fn a_hidden_handler_under_unknown_scope_rules_may_be_refused_by_them() {
+    let routes = |config: &mut web::ServiceConfig| {
+        config.service(
+            web::scope("/vault")
+                .wrap(actix_authz::Require::new(&STAFF))
+                .service(kit_hidden_post),
+        );
+    };
+    let app = test::init_service(
+        actix_web::App::new()
+            .app_data(kit_config())
+            .configure(routes),
+    )
+    .await;
+    let insider = Principal::new("ann").with_roles(["staff", "admin"]);
+    assert_routes_enforced(
+        &app,
+        routes,
+        [Probe::handler("kit_hidden_post").allowed(insider)],
+    )
+    .await;
+}
