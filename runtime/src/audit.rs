@@ -330,8 +330,9 @@ where
     let app = test::init_service(
         App::new()
             .configure(configure)
-            // After `configure`, so that it replaces any configuration the app registers: a
-            // middleware that asks for the caller of a probe finds nobody, and logs nothing.
+            // After `configure`, so that it replaces the configuration the app registers at its
+            // top (a scope's own still applies in the scope): a middleware that asks for the
+            // caller of a probe finds nobody, and logs nothing.
             .app_data(
                 AuthzConfig::new("actix-authz audit").challenge_scheme("ActixAuthzAuditProbe"),
             )
@@ -350,6 +351,10 @@ where
     let request = request.unwrap_or_else(|| unreachable!("the middleware answers every request"));
     let mut audit = Audit::of(&request, entries)?;
     for (row, method, path) in audit.probes() {
+        // A scope already learned through another row needs no probe.
+        if audit.is_known(row) {
+            continue;
+        }
         let probe = Rc::new(Probe::default());
         let request = test::TestRequest::default()
             .method(method)
@@ -475,6 +480,8 @@ struct Audit {
     targets: Vec<Option<(Method, String, &'static str)>>,
     /// The rules of each scope a probe passed through, by scope id.
     scope_rules: HashMap<usize, Vec<ScopeRule>>,
+    /// Rows whose route has a rule of its own (`wrap = …`) that the audit saw and cannot list.
+    own_rules: std::collections::HashSet<usize>,
 }
 
 impl Audit {
@@ -579,57 +586,82 @@ impl Audit {
             resources,
             targets,
             scope_rules: HashMap::new(),
+            own_rules: std::collections::HashSet::new(),
         })
     }
 
-    /// The probes to send, one per row that can be probed in a scope not yet known: row, method,
-    /// path.
+    /// The rows a probe may target, in routing order: row, method, path. Each is probed unless
+    /// an earlier probe taught all the rules of its scopes.
     fn probes(&self) -> Vec<(usize, Method, String)> {
-        let mut covered = std::collections::HashSet::new();
-        let mut probes = Vec::new();
-        for (row, target) in self.targets.iter().enumerate() {
-            let Some((method, path, _)) = target else {
-                continue;
-            };
-            let scopes = &self.resources[row].scopes;
-            if scopes.iter().all(|scope| covered.contains(&scope.id)) {
-                continue;
-            }
-            covered.extend(scopes.iter().map(|scope| scope.id));
-            probes.push((row, method.clone(), path.clone()));
-        }
-        probes
+        self.targets
+            .iter()
+            .enumerate()
+            .filter_map(|(row, target)| {
+                let (method, path, _) = target.as_ref()?;
+                Some((row, method.clone(), path.clone()))
+            })
+            .collect()
+    }
+
+    /// Whether the rules of every scope of `row` are known.
+    fn is_known(&self, row: usize) -> bool {
+        self.resources[row]
+            .scopes
+            .iter()
+            .all(|scope| self.scope_rules.contains_key(&scope.id))
     }
 
     /// Attributes the rules the probe of `row` recorded to the scopes it passed through: a rule
-    /// belongs to the one of the row's scopes whose pattern wrote the prefix it was mounted at.
-    /// When a rule has no such scope (a route's own `wrap = …`), or two scopes wrote its prefix
-    /// (a `scope("")` inside another), the scopes stay unknown rather than be credited wrongly.
+    /// belongs to the one of the row's scopes whose pattern wrote the prefix it was mounted at,
+    /// and one mounted at the whole path to the route itself (`wrap = …`), which leaves the
+    /// row's own rules unknown. A scope learned through an earlier row keeps what it learned.
+    /// When a rule has no such owner, or two could own it (a `scope("")` inside another, an
+    /// empty route path), the scopes stay unknown rather than be credited wrongly, and the next
+    /// row of the scope is probed.
     fn learn(&mut self, row: usize, probe: &Probe) {
-        let Some((_, _, sample)) = self.targets[row] else {
+        let Some((_, path, sample)) = &self.targets[row] else {
             return;
         };
         let scopes = &self.resources[row].scopes;
         let seen = probe.seen.borrow();
-        let owners: Option<Vec<_>> = seen
+        // For each rule: its scope, or `None` for a rule of the route itself.
+        let owners: Option<Vec<Option<_>>> = seen
             .iter()
             .map(|seen| {
+                let own = seen.mount == *path;
                 let mut writers = scopes
                     .iter()
                     .filter(|scope| instantiate(&scope.pattern, sample) == seen.mount);
-                match (writers.next(), writers.next()) {
-                    (Some(owner), None) => Some(owner),
+                match (writers.next(), writers.next(), own) {
+                    (Some(owner), None, false) => Some(Some(owner)),
+                    (None, _, true) => Some(None),
                     _ => None,
                 }
             })
             .collect();
         let Some(owners) = owners else {
+            // A rule at the whole path that a scope may have written too may be the route's.
+            if seen.iter().any(|seen| seen.mount == *path) {
+                self.own_rules.insert(row);
+            }
             return;
         };
-        for scope in scopes {
-            self.scope_rules.entry(scope.id).or_default();
+        let learned: Vec<usize> = scopes
+            .iter()
+            .map(|scope| scope.id)
+            .filter(|id| !self.scope_rules.contains_key(id))
+            .collect();
+        for id in &learned {
+            self.scope_rules.insert(*id, Vec::new());
         }
         for (seen, owner) in seen.iter().zip(owners) {
+            let Some(owner) = owner else {
+                self.own_rules.insert(row);
+                continue;
+            };
+            if !learned.contains(&owner.id) {
+                continue;
+            }
             if let Some(rules) = self.scope_rules.get_mut(&owner.id) {
                 rules.push(ScopeRule {
                     scope: owner.pattern.clone(),
@@ -642,9 +674,11 @@ impl Audit {
 
     /// The matrix, each row with the rules of its scopes when they are all known.
     fn finish(mut self) -> Matrix {
-        for (row, resource) in self.rows.iter_mut().zip(&self.resources) {
+        for (index, (row, resource)) in self.rows.iter_mut().zip(&self.resources).enumerate() {
             row.scope_rules = if row.access == Access::Public {
                 Some(Vec::new())
+            } else if self.own_rules.contains(&index) {
+                None
             } else {
                 resource
                     .scopes

@@ -501,3 +501,102 @@ async fn rules_of_no_scope_or_of_an_ambiguous_one_stay_unknown() {
         ]
     );
 }
+
+#[authenticated]
+#[get("/one")]
+async fn audit_nested_one() -> &'static str {
+    ran();
+    "one"
+}
+
+#[authenticated]
+#[get("/two")]
+async fn audit_nested_two() -> &'static str {
+    ran();
+    "two"
+}
+
+#[authenticated]
+#[get("/w", wrap = "Require::new(&OTHER)")]
+async fn audit_sibling_wrapped() -> &'static str {
+    ran();
+    "w"
+}
+
+#[authenticated]
+#[get("/p")]
+async fn audit_sibling_plain() -> &'static str {
+    ran();
+    "p"
+}
+
+#[authenticated]
+#[get("", wrap = "Require::new(&OTHER)")]
+async fn audit_empty_path() -> &'static str {
+    ran();
+    "items"
+}
+
+#[authenticated]
+#[get("/other")]
+async fn audit_empty_path_sibling() -> &'static str {
+    ran();
+    "other"
+}
+
+/// Each scope's rules are learned once, from the first probe that can attribute them: nested
+/// scopes list each rule once; a route's own `wrap = …` leaves only that route unknown, and its
+/// siblings are probed instead; a rule at an empty route path, which the scope could have
+/// written too, leaves that route unknown and the scope is learned from a sibling.
+#[actix_web::test]
+async fn each_scope_rule_is_learned_once_and_a_routes_own_rule_stays_its_own() {
+    let matrix = audit::matrix(|config: &mut web::ServiceConfig| {
+        config
+            .service(
+                web::scope("/a")
+                    .wrap(Require::new(&API))
+                    .service(audit_nested_one)
+                    .service(
+                        web::scope("/b")
+                            .wrap(Require::new(&OTHER))
+                            .service(audit_nested_two),
+                    ),
+            )
+            .service(
+                web::scope("/s")
+                    .wrap(Require::new(&API))
+                    .service(audit_sibling_wrapped)
+                    .service(audit_sibling_plain),
+            )
+            .service(
+                web::scope("/items")
+                    .wrap(Require::new(&API))
+                    .service(audit_empty_path)
+                    .service(audit_empty_path_sibling),
+            );
+    })
+    .await
+    .expect("the app can be audited");
+    let rules: Vec<(&str, Option<Vec<&Requirement>>)> = matrix
+        .rows()
+        .iter()
+        .map(|row| {
+            let rules = row
+                .scope_rules
+                .as_ref()
+                .map(|rules| rules.iter().map(|rule| rule.requirement).collect());
+            (row.path.as_str(), rules)
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("/a/one", Some(vec![&API])),
+            ("/a/b/two", Some(vec![&API, &OTHER])),
+            ("/s/w", None),
+            ("/s/p", Some(vec![&API])),
+            ("/items", None),
+            ("/items/other", Some(vec![&API])),
+        ]
+    );
+}
