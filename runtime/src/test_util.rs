@@ -662,8 +662,12 @@ where
         );
     };
     let mut holder = Principal::new(TEST_SUBJECT);
-    for rule in requirements {
-        if !rule.is_satisfied_by(&holder) {
+    for (index, rule) in requirements.iter().enumerate() {
+        // Only an identity the rules before it let through reaches the rule.
+        let reaches = requirements[..index]
+            .iter()
+            .all(|earlier| earlier.is_satisfied_by(&holder));
+        if reaches && !rule.is_satisfied_by(&holder) {
             let context = format!("{holder:?}, without `{rule}`, calling `{label}`");
             refuse(holder.clone(), context).await;
         }
