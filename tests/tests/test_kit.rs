@@ -95,11 +95,7 @@ fn kit_routes(config: &mut web::ServiceConfig) {
 #[actix_web::test]
 #[should_panic(expected = "the route `/kit/legacy` is not classified")]
 async fn an_unclassified_route_fails_the_assertion() {
-    let config = actix_authz::AuthzConfig::new("kit")
-        .authenticator(actix_authz::JwtAuthenticator::hs256(b"kit"));
-    let app =
-        test::init_service(actix_web::App::new().app_data(config).configure(kit_routes)).await;
-    assert_routes_enforced(&app, kit_routes, []).await;
+    assert_kit_routes(kit_routes, []).await;
 }
 
 /// A 401 without a challenge breaks RFC 9110, and the kit says so.
@@ -113,6 +109,20 @@ async fn a_401_without_challenge_fails_the_assertion() {
     )
     .await;
     actix_authz::test_util::assert_enforced(&app, [Probe::handler("kit_admin")]).await;
+}
+
+/// `assert_routes_enforced` on an app of `routes` under the kit's configuration.
+async fn assert_kit_routes(
+    routes: impl FnOnce(&mut web::ServiceConfig) + Copy + 'static,
+    probes: impl IntoIterator<Item = Probe>,
+) {
+    let app = test::init_service(
+        actix_web::App::new()
+            .app_data(kit_config())
+            .configure(routes),
+    )
+    .await;
+    assert_routes_enforced(&app, routes, probes).await;
 }
 
 fn kit_config() -> actix_authz::AuthzConfig {
@@ -178,20 +188,10 @@ async fn a_checked_handler_without_a_refused_identity_fails_the_assertion() {
 #[actix_web::test]
 #[should_panic(expected = "the probe for `kit_admn` matches no route of the app")]
 async fn a_probe_for_no_route_fails_the_assertion() {
-    let app = test::init_service(
-        actix_web::App::new()
-            .app_data(kit_config())
-            .service(kit_admin),
-    )
-    .await;
-    assert_routes_enforced(
-        &app,
-        |config: &mut web::ServiceConfig| {
-            config.service(kit_admin);
-        },
-        [Probe::handler("kit_admn")],
-    )
-    .await;
+    let routes = |config: &mut web::ServiceConfig| {
+        config.service(kit_admin);
+    };
+    assert_kit_routes(routes, [Probe::handler("kit_admn")]).await;
 }
 
 #[actix_authz::requires(role = "writer", check = not_mallory(identity))]
@@ -283,13 +283,7 @@ async fn a_handler_whose_attribute_is_below_its_route_fails_with_the_reason() {
     let routes = |config: &mut web::ServiceConfig| {
         config.service(kit_below);
     };
-    let app = test::init_service(
-        actix_web::App::new()
-            .app_data(kit_config())
-            .configure(routes),
-    )
-    .await;
-    assert_routes_enforced(&app, routes, []).await;
+    assert_kit_routes(routes, []).await;
 }
 
 #[actix_authz::requires(not(role = "banned"), check = not_mallory(identity))]
@@ -336,26 +330,16 @@ fn desk(config: &mut web::ServiceConfig) {
 /// scope rule.
 #[actix_web::test]
 async fn a_negation_under_a_scope_rule_is_refused_with_an_identity_that_passes_the_scope() {
-    let app =
-        test::init_service(actix_web::App::new().app_data(kit_config()).configure(desk)).await;
     let banned_staff = Principal::new("eve").with_roles(["staff", "banned"]);
-    assert_routes_enforced(
-        &app,
-        desk,
-        [Probe::handler("kit_unbanned").refused(banned_staff)],
-    )
-    .await;
+    assert_kit_routes(desk, [Probe::handler("kit_unbanned").refused(banned_staff)]).await;
 }
 
 /// An identity that the scope rule refuses does not test the handler's `not(...)`.
 #[actix_web::test]
 #[should_panic(expected = "whose `not(...)` the kit cannot fail by itself")]
 async fn an_identity_refused_by_the_scope_rule_tests_no_negation_of_the_handler() {
-    let app =
-        test::init_service(actix_web::App::new().app_data(kit_config()).configure(desk)).await;
     let banned_outsider = Principal::new("eve").with_roles(["banned"]);
-    assert_routes_enforced(
-        &app,
+    assert_kit_routes(
         desk,
         [Probe::handler("kit_unbanned").refused(banned_outsider)],
     )
@@ -402,26 +386,14 @@ fn desk_with(
 #[actix_web::test]
 async fn a_handler_requirement_under_a_scope_rule_is_refused_to_a_holder_of_the_scope_rule() {
     let routes = |config: &mut web::ServiceConfig| desk_with(config, desk_admin::kit_desk_admin);
-    let app = test::init_service(
-        actix_web::App::new()
-            .app_data(kit_config())
-            .configure(routes),
-    )
-    .await;
-    assert_routes_enforced(&app, routes, []).await;
+    assert_kit_routes(routes, []).await;
 }
 
 #[actix_web::test]
 #[should_panic(expected = "without `role = \"admin\"`, calling `GET /desk/admin")]
 async fn an_unenforced_handler_under_a_scope_rule_fails_the_assertion() {
     let routes = |config: &mut web::ServiceConfig| desk_with(config, desk_twin::kit_desk_admin);
-    let app = test::init_service(
-        actix_web::App::new()
-            .app_data(kit_config())
-            .configure(routes),
-    )
-    .await;
-    assert_routes_enforced(&app, routes, []).await;
+    assert_kit_routes(routes, []).await;
 }
 
 #[actix_authz::requires(role = "tester", shadow)]
@@ -437,13 +409,7 @@ async fn a_handler_in_shadow_mode_is_checked_as_letting_callers_through() {
     let routes = |config: &mut web::ServiceConfig| {
         config.service(kit_trial);
     };
-    let app = test::init_service(
-        actix_web::App::new()
-            .app_data(kit_config())
-            .configure(routes),
-    )
-    .await;
-    assert_routes_enforced(&app, routes, []).await;
+    assert_kit_routes(routes, []).await;
 }
 
 #[actix_authz::requires(role = "admin", hide)]
@@ -463,17 +429,6 @@ async fn a_hidden_handler_under_unknown_scope_rules_may_be_refused_by_them() {
                 .service(kit_hidden_post),
         );
     };
-    let app = test::init_service(
-        actix_web::App::new()
-            .app_data(kit_config())
-            .configure(routes),
-    )
-    .await;
     let insider = Principal::new("ann").with_roles(["staff", "admin"]);
-    assert_routes_enforced(
-        &app,
-        routes,
-        [Probe::handler("kit_hidden_post").allowed(insider)],
-    )
-    .await;
+    assert_kit_routes(routes, [Probe::handler("kit_hidden_post").allowed(insider)]).await;
 }
