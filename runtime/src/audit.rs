@@ -82,7 +82,7 @@
 pub(crate) mod resources;
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::{self, Write as _};
 use std::rc::Rc;
 
@@ -481,7 +481,7 @@ struct Audit {
     /// The rules of each scope a probe passed through, by scope id.
     scope_rules: HashMap<usize, Vec<ScopeRule>>,
     /// Rows whose route has a rule of its own (`wrap = …`) that the audit saw and cannot list.
-    own_rules: std::collections::HashSet<usize>,
+    own_rules: HashSet<usize>,
 }
 
 impl Audit {
@@ -586,7 +586,7 @@ impl Audit {
             resources,
             targets,
             scope_rules: HashMap::new(),
-            own_rules: std::collections::HashSet::new(),
+            own_rules: HashSet::new(),
         })
     }
 
